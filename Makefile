@@ -1,0 +1,50 @@
+# Proceed: the two commands are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint setup migrate demo check-migrations clean
+
+# The virtual environment, rebuilt whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Proceed needs Python 3.11 or newer: set PYTHON=/path/to/python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==26.3" "setuptools==80.9.0"
+	# --no-build-isolation: XStatic-Bootstrap's sdist needs the setuptools above to build.
+	$(PY) -m pip install --quiet --no-build-isolation -r requirements-dev.txt
+	touch $@
+
+.env:
+	$(PY) scripts/write_local_env.py .env
+
+setup: $(VENV)/.installed .env
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py setup_demo
+
+run: demo
+	@echo
+	@echo "Proceed is running at http://$(HOST):$(PORT)/"
+	@echo "  Staff sign-in:       http://$(HOST):$(PORT)/accounts/login/"
+	@echo "  Content admin:       http://$(HOST):$(PORT)/admin/"
+	@echo "Press Ctrl+C to stop."
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,10 @@
+from django.conf import settings
+
+
+def clinic(request):
+    """The clinic's name and contact details, shown on every page."""
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "clinic_email": settings.CLINIC_EMAIL,
+    }

@@ -1,0 +1,143 @@
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from procedures.models import (
+    ChecklistItem,
+    ComprehensionQuestion,
+    PreparationStep,
+    Procedure,
+    ProcedureVersion,
+    Risk,
+)
+
+SAMPLE_WARNING = "Sample content: your clinic's clinicians must review it before use."
+
+
+class OrderedInline(admin.StackedInline):
+    extra = 0
+    show_change_link = False
+
+
+class RiskInline(OrderedInline):
+    model = Risk
+    fields = [
+        "order",
+        "title",
+        "description",
+        ("frequency", "frequency_n", "frequency_m"),
+        ("severity", "is_material"),
+    ]
+
+
+class PreparationStepInline(OrderedInline):
+    model = PreparationStep
+    fields = ["order", "timing", "instruction"]
+
+
+class ChecklistItemInline(OrderedInline):
+    model = ChecklistItem
+    fields = [
+        "order",
+        "text",
+        ("category", "required", "allow_not_applicable"),
+        ("patient_question", "expected_answer"),
+    ]
+
+
+class ComprehensionQuestionInline(OrderedInline):
+    model = ComprehensionQuestion
+    fields = ["order", "question", "choices", "correct_choice", "explanation"]
+
+
+class PublishedVersionInline(admin.TabularInline):
+    model = ProcedureVersion
+    verbose_name_plural = "Published versions (read-only)"
+    fields = ["number", "published_at", "published_by", "change_summary", "is_material", "short_fingerprint"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Fingerprint")
+    def short_fingerprint(self, version):
+        return version.short_fingerprint
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["name", "sample_label", "current_version_number", "updated_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["sample_notice"]
+    fieldsets = [
+        (None, {"fields": ["sample_notice", "name", "slug", "summary"]}),
+        (
+            "What the patient reads about the procedure",
+            {"fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"]},
+        ),
+        ("Status", {"fields": ["is_sample"]}),
+    ]
+    inlines = [
+        RiskInline,
+        PreparationStepInline,
+        ChecklistItemInline,
+        ComprehensionQuestionInline,
+        PublishedVersionInline,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions")
+
+    @admin.display(description="Sample content")
+    def sample_label(self, procedure):
+        return "Sample: review before use" if procedure.is_sample else ""
+
+    @admin.display(description="Published version")
+    def current_version_number(self, procedure):
+        numbers = [version.number for version in procedure.versions.all()]
+        return max(numbers) if numbers else "Not published"
+
+    @admin.display(description="")
+    def sample_notice(self, procedure):
+        if procedure is None or not procedure.is_sample:
+            return ""
+        return format_html('<strong class="proceed-sample-warning">{}</strong>', SAMPLE_WARNING)
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    """Published versions: readable by content admins, changeable by no one."""
+
+    list_display = ["procedure", "number", "published_at", "published_by", "is_material", "change_summary"]
+    list_filter = ["procedure", "is_material"]
+    fields = [
+        "procedure",
+        "number",
+        "published_at",
+        "published_by",
+        "change_summary",
+        "is_material",
+        "fingerprint",
+        "content_display",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Content as published")
+    def content_display(self, version):
+        return render_to_string("procedures/version_content.html", {"content": version.content})

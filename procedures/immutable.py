@@ -1,0 +1,43 @@
+"""Records that, once written, are never changed or deleted.
+
+Published content versions (and later signatures, consent documents and audit
+events) inherit from `ImmutableModel`. Saving an existing row, deleting a row,
+and queryset-level update or delete all raise `ImmutableRecordError`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ImmutableRecordError(Exception):
+    """Raised on any attempt to change or delete a record that must never change."""
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableRecordError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ImmutableRecordError(f"{self.model._meta.verbose_name_plural} cannot be changed.")
+
+    def delete(self):
+        raise ImmutableRecordError(f"{self.model._meta.verbose_name_plural} cannot be deleted.")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class ImmutableModel(models.Model):
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRecordError(f"This {self._meta.verbose_name} cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError(f"This {self._meta.verbose_name} cannot be deleted.")

@@ -1,0 +1,306 @@
+"""The clinical content: a procedure's working copy and its published versions.
+
+Admins edit the working copy (Procedure and its risks, preparation steps,
+checklist items and comprehension questions). Patients only ever see a
+ProcedureVersion: an immutable snapshot made by `services.publish_procedure`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from procedures.immutable import ImmutableModel
+
+
+class Frequency(models.TextChoices):
+    VERY_COMMON = "very_common", "Very common"
+    COMMON = "common", "Common"
+    UNCOMMON = "uncommon", "Uncommon"
+    RARE = "rare", "Rare"
+    VERY_RARE = "very_rare", "Very rare"
+
+
+# The usual convention, as a range of "N in M" for each band. Each boundary
+# (1 in 10, 1 in 100, ...) belongs to both bands it separates.
+FREQUENCY_RANGES: dict[str, tuple[Fraction, Fraction]] = {
+    Frequency.VERY_COMMON: (Fraction(1, 10), Fraction(1)),
+    Frequency.COMMON: (Fraction(1, 100), Fraction(1, 10)),
+    Frequency.UNCOMMON: (Fraction(1, 1000), Fraction(1, 100)),
+    Frequency.RARE: (Fraction(1, 10000), Fraction(1, 1000)),
+    Frequency.VERY_RARE: (Fraction(0), Fraction(1, 10000)),
+}
+
+FREQUENCY_EXPLANATIONS = {
+    Frequency.VERY_COMMON: "more than 1 in 10 people",
+    Frequency.COMMON: "between 1 in 10 and 1 in 100 people",
+    Frequency.UNCOMMON: "between 1 in 100 and 1 in 1,000 people",
+    Frequency.RARE: "between 1 in 1,000 and 1 in 10,000 people",
+    Frequency.VERY_RARE: "fewer than 1 in 10,000 people",
+}
+
+
+def band_for(n: int, m: int) -> list[str]:
+    """The bands that "about n in m" falls in (two at a boundary)."""
+    ratio = Fraction(n, m)
+    return [band for band, (low, high) in FREQUENCY_RANGES.items() if low <= ratio <= high]
+
+
+def describe_frequency(band: str, n: int | None, m: int | None) -> str:
+    """How common, in words a patient understands: "Common: about 1 in 20 people"."""
+    label = Frequency(band).label
+    if n and m:
+        return f"{label}: about {n:,} in {m:,} people"
+    return f"{label}: {FREQUENCY_EXPLANATIONS[band]}"
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", "Minor"
+    MODERATE = "moderate", "Moderate"
+    SERIOUS = "serious", "Serious"
+
+
+SEVERITY_EXPLANATIONS = {
+    Severity.MINOR: "Usually mild and gets better by itself or with simple treatment.",
+    Severity.MODERATE: "May need treatment or a longer recovery, but usually gets better.",
+    Severity.SERIOUS: "Can need urgent treatment, and may have lasting effects.",
+}
+
+
+class ChecklistCategory(models.TextChoices):
+    IDENTITY = "identity", "Identity"
+    ALLERGIES = "allergies", "Allergies"
+    MEDICATION = "medication", "Medication"
+    TESTS = "tests", "Tests and results"
+    FASTING = "fasting", "Fasting"
+    PREGNANCY = "pregnancy", "Pregnancy"
+    TRANSPORT = "transport", "Transport and support at home"
+    IMAGING = "imaging", "Imaging"
+    SITE = "site", "Site marking"
+    CONSENT = "consent", "Consent"
+    OTHER = "other", "Other"
+
+
+class PatientAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class Procedure(models.Model):
+    """The working copy of a procedure's content, edited by content admins."""
+
+    name = models.CharField(max_length=200, help_text="The name patients will see, e.g. “Lumbar puncture”.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="Short identifier used by staff tools, e.g. “lumbar-puncture”. Never shown to patients.",
+    )
+    summary = models.TextField(help_text="One or two sentences: what this procedure is.")
+    what_happens = models.TextField("What happens", help_text="What happens on the day, step by step, in plain words.")
+    indications = models.TextField("Why it is done", help_text="The reasons this procedure is offered.")
+    benefits = models.TextField(help_text="What the patient can expect to gain.")
+    alternatives = models.TextField(help_text="Other options, always including what happens with no treatment.")
+    recovery = models.TextField(help_text="What recovery is like, and the warning signs that need urgent help.")
+    is_sample = models.BooleanField(
+        "Sample content",
+        default=False,
+        help_text="Sample content shipped with Proceed. Your clinicians must review it before use.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:procedures_procedure_change", args=[self.pk])
+
+    @property
+    def current_version(self) -> ProcedureVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class ContentItem(models.Model):
+    """Common shape of the items a procedure has: ordered, with a stable key.
+
+    The key survives edits and publishing, so a later version can tell which of
+    a patient's acknowledgements still refer to unchanged content.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+
+class Risk(ContentItem):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="risks")
+    title = models.CharField(max_length=200, help_text="Short name of the risk, e.g. “Headache afterwards”.")
+    description = models.TextField(help_text="What it is and what can be done about it, in plain words.")
+    frequency = models.CharField(
+        "How common",
+        max_length=20,
+        choices=Frequency.choices,
+        help_text="Very common: more than 1 in 10. Common: 1 in 10 to 1 in 100. Uncommon: 1 in 100 to "
+        "1 in 1,000. Rare: 1 in 1,000 to 1 in 10,000. Very rare: fewer than 1 in 10,000.",
+    )
+    frequency_n = models.PositiveIntegerField(
+        "About N", null=True, blank=True, help_text="Where a figure is known: the N of “about N in M people”."
+    )
+    frequency_m = models.PositiveIntegerField(
+        "in M", null=True, blank=True, help_text="The M of “about N in M people”."
+    )
+    severity = models.CharField("How serious", max_length=20, choices=Severity.choices)
+    is_material = models.BooleanField(
+        "Patient must acknowledge",
+        default=True,
+        help_text="A material risk: the patient ticks it individually before they can continue.",
+    )
+
+    class Meta(ContentItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        n, m = self.frequency_n, self.frequency_m
+        if (n is None) != (m is None):
+            raise ValidationError("Give both numbers of “about N in M people”, or neither.")
+        if n is None:
+            return
+        if n < 1 or m < 1 or n > m:
+            raise ValidationError({"frequency_n": "N must be at least 1 and no more than M."})
+        if self.frequency and self.frequency not in band_for(n, m):
+            bands = " or ".join(Frequency(b).label.lower() for b in band_for(n, m))
+            raise ValidationError(
+                {
+                    "frequency": f"About {n:,} in {m:,} is {bands}, not {Frequency(self.frequency).label.lower()} "
+                    f"({FREQUENCY_EXPLANATIONS[self.frequency]}). Change the band or the numbers."
+                }
+            )
+
+
+class PreparationStep(ContentItem):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="preparation_steps")
+    instruction = models.TextField(help_text="What the patient must do, in plain words.")
+    timing = models.CharField(
+        "When", max_length=100, help_text="When to do it, e.g. “7 days before” or “Morning of the procedure”."
+    )
+
+    class Meta(ContentItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.timing}: {self.instruction[:60]}"
+
+
+class ChecklistItem(ContentItem):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="checklist_items")
+    text = models.CharField(max_length=300, help_text="What the nurse verifies before the procedure.")
+    category = models.CharField(max_length=20, choices=ChecklistCategory.choices)
+    required = models.BooleanField(default=True, help_text="Sign-off is blocked while a required item is open.")
+    allow_not_applicable = models.BooleanField(
+        "“Not applicable” allowed", default=False, help_text="E.g. pregnancy status for a male patient."
+    )
+    patient_question = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Optional yes / no / not sure question put to the patient; the answer shows beside this item.",
+    )
+    expected_answer = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[(PatientAnswer.YES, "Yes"), (PatientAnswer.NO, "No")],
+        help_text="The answer that needs no follow-up. Any other answer flags the item for the nurse.",
+    )
+
+    class Meta(ContentItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        if self.patient_question and not self.expected_answer:
+            raise ValidationError({"expected_answer": "Say which answer needs no follow-up."})
+        if self.expected_answer and not self.patient_question:
+            raise ValidationError({"patient_question": "Write the question, or clear the expected answer."})
+
+
+class ComprehensionQuestion(ContentItem):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="questions")
+    question = models.CharField(max_length=300)
+    choices = models.TextField(help_text="The possible answers, one per line (2 to 5).")
+    correct_choice = models.PositiveSmallIntegerField(
+        help_text="The number of the correct answer: 1 for the first line, 2 for the second, and so on."
+    )
+    explanation = models.TextField(help_text="Shown when the patient answers wrongly, before they try again.")
+
+    class Meta(ContentItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.question
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        choices = self.choice_list()
+        if not 2 <= len(choices) <= 5:
+            raise ValidationError({"choices": f"Give 2 to 5 answers, one per line (there are {len(choices)})."})
+        if len({c.casefold() for c in choices}) != len(choices):
+            raise ValidationError({"choices": "Two answers are the same. Make each answer different."})
+        if self.correct_choice is not None and not 1 <= self.correct_choice <= len(choices):
+            raise ValidationError(
+                {"correct_choice": f"Choose a number from 1 to {len(choices)}: one of the answers above."}
+            )
+
+
+class ProcedureVersion(ImmutableModel):
+    """An immutable published snapshot of a procedure's content.
+
+    `content` is the canonical snapshot (see `services.snapshot`); `fingerprint`
+    is the SHA-256 of its canonical form. Patients see, and consent records
+    point at, versions only, never the editable working copy.
+    """
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    change_summary = models.TextField()
+    is_material = models.BooleanField(
+        "Material change",
+        help_text="A material change moves unsigned requests to this version and flags signed ones.",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="unique_version_number_per_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content['name']}, version {self.number}"
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:12]
