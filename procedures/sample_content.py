@@ -29,10 +29,11 @@ SAMPLE_PROCEDURES = [
         "slug": "lumbar-puncture",
         "name": "Lumbar puncture",
         "summary": (
-            "A lumbar puncture (also called a spinal tap) is a test that takes "
-            "a small amount of the clear fluid that surrounds your brain and "
+            "A lumbar puncture is also called a spinal tap. It is a test that "
+            "takes a small amount of the clear fluid around your brain and "
             "spinal cord. A thin needle goes into your lower back, below where "
-            "the spinal cord ends, so the needle does not touch the spinal cord."
+            "the spinal cord ends. So the needle does not touch the spinal "
+            "cord."
         ),
         "what_happens": (
             "A doctor or a specially trained nurse will do the procedure. It "
@@ -90,7 +91,7 @@ SAMPLE_PROCEDURES = [
             "Some results are ready within a day. Others can take a few weeks."
         ),
         "alternatives": (
-            "- No test. You can choose not to have a lumbar puncture. Your "
+            "- No test (no treatment). You can choose not to have a lumbar puncture. Your "
             "doctors will then have less information. A serious problem, "
             "such as an infection, could be missed, or treatment could be "
             "delayed. Your doctors may need to give treatment based on their "
@@ -127,7 +128,7 @@ SAMPLE_PROCEDURES = [
             "- Bad pain in your back that keeps getting worse.\n"
             "- Redness, swelling, pus or fluid leaking where the needle went "
             "in.\n"
-            "- Feeling confused or very sleepy, or having a seizure (fit)."
+            "- Feeling confused or very sleepy, or having a seizure."
         ),
         "risks": [
             {
@@ -311,8 +312,8 @@ SAMPLE_PROCEDURES = [
             {
                 "instruction": (
                     "Bring a list of all the medicines you take, and your "
-                    "glasses or hearing aids if you use them. Go to the "
-                    "toilet just before the procedure."
+                    "glasses or hearing aids if you use them. Use the "
+                    "bathroom just before the procedure."
                 ),
                 "timing": "Morning of the procedure",
             },
@@ -349,7 +350,7 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": False,
                 "patient_question": (
-                    "Do you have any allergies to medicines, latex, plasters or skin cleaning liquids?"
+                    "Do you have any allergies? This could be to a medicine, latex, tape or a skin cleaner."
                 ),
                 "expected_answer": "no",
             },
@@ -364,8 +365,8 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": True,
                 "patient_question": (
-                    "Do you take any medicine that thins your blood, such as "
-                    "warfarin, apixaban, rivaroxaban, clopidogrel or aspirin?"
+                    "Do you take a blood thinner? This could be warfarin, apixaban, "
+                    "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
             },
@@ -401,7 +402,7 @@ SAMPLE_PROCEDURES = [
                 "category": "other",
                 "required": True,
                 "allow_not_applicable": False,
-                "patient_question": ("Do you have a fever, or a rash, sore or infection on your lower back?"),
+                "patient_question": "Do you have a fever, or a rash, sore or infection on your lower back?",
                 "expected_answer": "no",
             },
             {
@@ -415,15 +416,15 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "no",
             },
             {
-                "text": ("Transport home arranged; the patient is advised not to drive themselves home"),
+                "text": "Transport home arranged; the patient is advised not to drive themselves home",
                 "category": "transport",
                 "required": False,
                 "allow_not_applicable": True,
-                "patient_question": ("Have you arranged for someone to take you home after the procedure?"),
+                "patient_question": "Have you arranged for someone to take you home after the procedure?",
                 "expected_answer": "yes",
             },
             {
-                "text": ("Signed consent confirmed with the patient on the day and any questions answered"),
+                "text": "Signed consent confirmed with the patient on the day and any questions answered",
                 "category": "consent",
                 "required": True,
                 "allow_not_applicable": False,
@@ -449,7 +450,7 @@ SAMPLE_PROCEDURES = [
                 ),
             },
             {
-                "question": ("A day later you get a headache that is worse when you sit up. What should you do?"),
+                "question": "A day later you get a headache that is worse when you sit up. What should you do?",
                 "choices": [
                     "Carry on as normal and drink less",
                     "Lie flat, drink plenty, take painkillers, and call us if it does not settle",
@@ -507,8 +508,8 @@ SAMPLE_PROCEDURES = [
             "padded frame.\n"
             "- The surgeon uses X-ray pictures during the operation to guide "
             "the work. Your nerves may also be checked with small sensors.\n"
-            "- A few small cuts are made in your back, each about 1 inch "
-            "(2 to 4 cm) long.\n"
+            "- A few small cuts are made in your back, each about 1 to 1.5 "
+            "inches (2 to 4 cm) long.\n"
             "- Through a narrow tube, the surgeon takes out the worn or "
             "damaged disc between two bones. The disc is the soft cushion "
             "between the bones.\n"
@@ -553,7 +554,7 @@ SAMPLE_PROCEDURES = [
             "than back pain does."
         ),
         "alternatives": (
-            "- No operation. You can choose not to have surgery. Your "
+            "- No treatment (no operation). You can choose not to have surgery. Your "
             "symptoms may stay the same, get better, or slowly get worse. "
             "Waiting is unlikely to cause serious harm, unless you have "
             "warning signs such as weak legs or problems with your bladder. "
@@ -617,12 +618,12 @@ SAMPLE_PROCEDURES = [
                 "is_material": False,
             },
             {
-                "title": "Feeling sick or a sore throat",
+                "title": "Nausea or a sore throat",
                 "description": (
-                    "After a general anesthetic, you may feel sick or have a "
-                    "sore throat from the breathing tube. Medicine can help "
-                    "with the sickness. Both usually pass within a day or "
-                    "two."
+                    "After a general anesthetic, you may feel sick to your "
+                    "stomach or have a sore throat from the breathing tube. "
+                    "Medicine can help with the sick feeling. Both usually "
+                    "pass within a day or two."
                 ),
                 "frequency": "very_common",
                 "frequency_n": None,
@@ -846,7 +847,7 @@ SAMPLE_PROCEDURES = [
             {
                 "instruction": (
                     "Do not eat anything for 6 hours before your operation "
-                    "time. This includes chewing gum and sweets. You can "
+                    "time. This includes chewing gum and candy. You can "
                     "drink clear fluids, such as water, until 2 hours "
                     "before. Follow the exact times your hospital gives you."
                 ),
@@ -894,7 +895,7 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": False,
                 "patient_question": (
-                    "Do you have any allergies to medicines, latex, plasters or skin cleaning liquids?"
+                    "Do you have any allergies? This could be to a medicine, latex, tape or a skin cleaner."
                 ),
                 "expected_answer": "no",
             },
@@ -908,13 +909,13 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": True,
                 "patient_question": (
-                    "Do you take any medicine that thins your blood, such as "
-                    "warfarin, apixaban, rivaroxaban, clopidogrel or aspirin?"
+                    "Do you take a blood thinner? This could be warfarin, apixaban, "
+                    "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
             },
             {
-                "text": ("Diabetes medicines adjusted as advised and blood sugar checked on arrival"),
+                "text": "Diabetes medicines adjusted as advised and blood sugar checked on arrival",
                 "category": "medication",
                 "required": False,
                 "allow_not_applicable": True,
@@ -924,8 +925,8 @@ SAMPLE_PROCEDURES = [
             {
                 "text": (
                     "Pre-operative blood tests reviewed: blood count, kidney "
-                    "function, clotting, and a valid blood group and save "
-                    "sample"
+                    "function, clotting, and a valid blood type and "
+                    "screen (group and save) sample"
                 ),
                 "category": "tests",
                 "required": True,
@@ -942,10 +943,7 @@ SAMPLE_PROCEDURES = [
                 "category": "fasting",
                 "required": True,
                 "allow_not_applicable": False,
-                "patient_question": (
-                    "Do you understand the eating and drinking (fasting) "
-                    "instructions for the morning of your operation?"
-                ),
+                "patient_question": "Do you know when to stop eating and drinking before your operation?",
                 "expected_answer": "yes",
             },
             {
@@ -961,7 +959,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "no",
             },
             {
-                "text": ("Latest MRI scan and X-rays available in the operating room and reviewed by the surgeon"),
+                "text": "Latest MRI scan and X-rays available in the operating room and reviewed by the surgeon",
                 "category": "imaging",
                 "required": True,
                 "allow_not_applicable": False,
@@ -990,7 +988,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "",
             },
             {
-                "text": ("Smoking status recorded and stop-smoking advice given where needed"),
+                "text": "Smoking status recorded and stop-smoking advice given where needed",
                 "category": "other",
                 "required": False,
                 "allow_not_applicable": False,
@@ -998,7 +996,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "no",
             },
             {
-                "text": ("Responsible adult arranged to take the patient home and help at home after discharge"),
+                "text": "Responsible adult arranged to take the patient home and help at home after discharge",
                 "category": "transport",
                 "required": True,
                 "allow_not_applicable": False,
@@ -1008,7 +1006,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "yes",
             },
             {
-                "text": ("Signed consent confirmed with the patient on the day and any questions answered"),
+                "text": "Signed consent confirmed with the patient on the day and any questions answered",
                 "category": "consent",
                 "required": True,
                 "allow_not_applicable": False,
@@ -1086,7 +1084,7 @@ SAMPLE_PROCEDURES = [
             "- A thin tube (a drip) may be put into a vein in your hand.\n"
             "- Some people are given medicine to help them relax. This is "
             "called light sedation. You stay awake or a little drowsy.\n"
-            "- You lie on your front with a pillow under your tummy.\n"
+            "- You lie on your front with a pillow under your belly.\n"
             "- Small sensors may be put on your feet to measure how warm "
             "they get.\n"
             "- Your skin is cleaned, and numbing medicine (a local "
@@ -1163,7 +1161,7 @@ SAMPLE_PROCEDURES = [
             "is still there the next morning.\n"
             "- Numbness around your bottom or between your legs, or you "
             "cannot control your bladder or bowels.\n"
-            "- Bad pain in your back or tummy, or feeling faint or dizzy "
+            "- Bad pain in your back or belly, or feeling faint or dizzy "
             "that does not settle.\n"
             "- Blood in your urine, or bad pain in your side.\n"
             "- A fever, or redness, swelling or pus where the needle went in."
@@ -1248,7 +1246,7 @@ SAMPLE_PROCEDURES = [
                     "check helps the doctor avoid them. If numbing medicine "
                     "goes into a blood vessel, you may feel dizzy, have "
                     "ringing in your ears or a metal taste in your mouth. "
-                    "Very rarely, it can cause a seizure (fit) or a problem "
+                    "Very rarely, it can cause a seizure or a problem "
                     "with your heartbeat. The team is trained and ready to "
                     "treat this."
                 ),
@@ -1280,7 +1278,7 @@ SAMPLE_PROCEDURES = [
                     "near the spine or the kidney, is rare. The risk is "
                     "higher if you take blood thinners, which is why we ask "
                     "about them. Get help if you have bad pain in your back "
-                    "or tummy, or you feel faint."
+                    "or belly, or you feel faint."
                 ),
                 "frequency": "rare",
                 "frequency_n": None,
@@ -1410,7 +1408,7 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": False,
                 "patient_question": (
-                    "Do you have any allergies, including to X-ray dye, iodine, numbing medicine or latex?"
+                    "Do you have any allergies? This could be to X-ray dye, iodine, numbing medicine or latex."
                 ),
                 "expected_answer": "no",
             },
@@ -1424,8 +1422,8 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": True,
                 "patient_question": (
-                    "Do you take any medicine that thins your blood, such as "
-                    "warfarin, apixaban, rivaroxaban, clopidogrel or aspirin?"
+                    "Do you take a blood thinner? This could be warfarin, apixaban, "
+                    "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
             },
@@ -1440,7 +1438,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "",
             },
             {
-                "text": ("Pregnancy status confirmed for anyone who could be pregnant (X-ray guidance is used)"),
+                "text": "Pregnancy status confirmed for anyone who could be pregnant (X-ray guidance is used)",
                 "category": "pregnancy",
                 "required": True,
                 "allow_not_applicable": True,
@@ -1466,11 +1464,11 @@ SAMPLE_PROCEDURES = [
                 "category": "transport",
                 "required": True,
                 "allow_not_applicable": False,
-                "patient_question": ("Have you arranged for an adult to drive you home and stay with you afterward?"),
+                "patient_question": "Have you arranged for an adult to drive you home and stay with you afterward?",
                 "expected_answer": "yes",
             },
             {
-                "text": ("Side to be treated (left or right) confirmed with the patient and the records, and marked"),
+                "text": "Side to be treated (left or right) confirmed with the patient and the records, and marked",
                 "category": "site",
                 "required": True,
                 "allow_not_applicable": False,
@@ -1486,11 +1484,11 @@ SAMPLE_PROCEDURES = [
                 "category": "other",
                 "required": True,
                 "allow_not_applicable": False,
-                "patient_question": ("Do you have a fever, or a rash, sore or infection on your lower back?"),
+                "patient_question": "Do you have a fever, or a rash, sore or infection on your lower back?",
                 "expected_answer": "no",
             },
             {
-                "text": ("Signed consent confirmed with the patient on the day and any questions answered"),
+                "text": "Signed consent confirmed with the patient on the day and any questions answered",
                 "category": "consent",
                 "required": True,
                 "allow_not_applicable": False,
@@ -1500,7 +1498,7 @@ SAMPLE_PROCEDURES = [
         ],
         "questions": [
             {
-                "question": "Where is the numbing medicine injected?",
+                "question": "Where does the needle go?",
                 "choices": [
                     "Into the spinal cord",
                     "Near nerves beside the spine in your lower back",
@@ -1609,7 +1607,7 @@ SAMPLE_PROCEDURES = [
             "worse. It may not fully return to normal."
         ),
         "alternatives": (
-            "- No operation. You can choose not to have surgery. Your "
+            "- No treatment (no operation). You can choose not to have surgery. Your "
             "symptoms may stay the same, come and go, or slowly get worse. "
             "For many people, waiting is safe. But get help at once if your "
             "legs get weak or you have bladder or bowel problems. You can "
@@ -1668,12 +1666,12 @@ SAMPLE_PROCEDURES = [
                 "is_material": False,
             },
             {
-                "title": "Feeling sick or a sore throat",
+                "title": "Nausea or a sore throat",
                 "description": (
-                    "After a general anesthetic, you may feel sick or have a "
-                    "sore throat from the breathing tube. Medicine can help "
-                    "with the sickness. Both usually pass within a day or "
-                    "two."
+                    "After a general anesthetic, you may feel sick to your "
+                    "stomach or have a sore throat from the breathing tube. "
+                    "Medicine can help with the sick feeling. Both usually "
+                    "pass within a day or two."
                 ),
                 "frequency": "very_common",
                 "frequency_n": None,
@@ -1777,7 +1775,7 @@ SAMPLE_PROCEDURES = [
                     "Some people's leg pain does not get better as much as "
                     "they hoped. In others, the symptoms come back over the "
                     "years, as wear and tear goes on. About 1 in 10 people "
-                    "need more surgery within some years. Back pain is less "
+                    "need more surgery within about 10 years. Back pain is less "
                     "likely to get better than leg pain."
                 ),
                 "frequency": "common",
@@ -1856,7 +1854,7 @@ SAMPLE_PROCEDURES = [
             {
                 "instruction": (
                     "Do not eat anything for 6 hours before your operation "
-                    "time. This includes chewing gum and sweets. You can "
+                    "time. This includes chewing gum and candy. You can "
                     "drink clear fluids, such as water, until 2 hours "
                     "before. Follow the exact times your hospital gives you."
                 ),
@@ -1904,7 +1902,7 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": False,
                 "patient_question": (
-                    "Do you have any allergies to medicines, latex, plasters or skin cleaning liquids?"
+                    "Do you have any allergies? This could be to a medicine, latex, tape or a skin cleaner."
                 ),
                 "expected_answer": "no",
             },
@@ -1918,13 +1916,13 @@ SAMPLE_PROCEDURES = [
                 "required": True,
                 "allow_not_applicable": True,
                 "patient_question": (
-                    "Do you take any medicine that thins your blood, such as "
-                    "warfarin, apixaban, rivaroxaban, clopidogrel or aspirin?"
+                    "Do you take a blood thinner? This could be warfarin, apixaban, "
+                    "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
             },
             {
-                "text": ("Diabetes medicines adjusted as advised and blood sugar checked on arrival"),
+                "text": "Diabetes medicines adjusted as advised and blood sugar checked on arrival",
                 "category": "medication",
                 "required": False,
                 "allow_not_applicable": True,
@@ -1934,8 +1932,8 @@ SAMPLE_PROCEDURES = [
             {
                 "text": (
                     "Pre-operative blood tests reviewed: blood count, kidney "
-                    "function, clotting, and a valid blood group and save "
-                    "sample"
+                    "function, clotting, and a valid blood type and "
+                    "screen (group and save) sample"
                 ),
                 "category": "tests",
                 "required": True,
@@ -1952,10 +1950,7 @@ SAMPLE_PROCEDURES = [
                 "category": "fasting",
                 "required": True,
                 "allow_not_applicable": False,
-                "patient_question": (
-                    "Do you understand the eating and drinking (fasting) "
-                    "instructions for the morning of your operation?"
-                ),
+                "patient_question": "Do you know when to stop eating and drinking before your operation?",
                 "expected_answer": "yes",
             },
             {
@@ -1971,7 +1966,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "no",
             },
             {
-                "text": ("Latest MRI scan available in the operating room and reviewed by the surgeon"),
+                "text": "Latest MRI scan available in the operating room and reviewed by the surgeon",
                 "category": "imaging",
                 "required": True,
                 "allow_not_applicable": False,
@@ -1999,7 +1994,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "",
             },
             {
-                "text": ("Responsible adult arranged to take the patient home and help at home after discharge"),
+                "text": "Responsible adult arranged to take the patient home and help at home after discharge",
                 "category": "transport",
                 "required": True,
                 "allow_not_applicable": False,
@@ -2009,7 +2004,7 @@ SAMPLE_PROCEDURES = [
                 "expected_answer": "yes",
             },
             {
-                "text": ("Signed consent confirmed with the patient on the day and any questions answered"),
+                "text": "Signed consent confirmed with the patient on the day and any questions answered",
                 "category": "consent",
                 "required": True,
                 "allow_not_applicable": False,
@@ -2048,7 +2043,7 @@ SAMPLE_PROCEDURES = [
                 ),
             },
             {
-                "question": ("A few days after surgery, clear fluid leaks from your wound. What should you do?"),
+                "question": "A few days after surgery, clear fluid leaks from your wound. What should you do?",
                 "choices": [
                     "Contact your care team or get medical help straight away",
                     "Cover it and wait for your next check-up",
