@@ -156,6 +156,11 @@ CLINIC_NAME = env_str("PROCEED_CLINIC_NAME", "Riverside Spine Clinic")
 CLINIC_PHONE = env_str("PROCEED_CLINIC_PHONE", "01234 567890")
 CLINIC_EMAIL = env_str("PROCEED_CLINIC_EMAIL", "spine.clinic@example.org")
 
+# Patient links: where they point, and how long after the appointment they keep working
+# (so the patient can still download their record on the day).
+PROCEED_BASE_URL = env_str("PROCEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PROCEED_LINK_HOURS_AFTER_APPOINTMENT = env_int("PROCEED_LINK_HOURS_AFTER_APPOINTMENT", 24, minimum=0)
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
@@ -181,7 +186,17 @@ SESSION_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_patient_links": {"()": "config.logging.RedactPatientLinks"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_patient_links"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Replace Django's default handlers, which would print request paths without our filter.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

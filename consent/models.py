@@ -1,0 +1,271 @@
+"""One patient's case: the request, the journey's answers, the signature and the record.
+
+State changes happen only in `consent.services`; views never set `status`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from procedures.immutable import ImmutableModel
+from procedures.models import PatientAnswer, ProcedureVersion
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
+class Patient(models.Model):
+    full_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    mrn = models.CharField("Medical record number", max_length=50, unique=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return f"Patient {self.mrn}"
+
+
+class Status(models.TextChoices):
+    CREATED = "created", "Created"
+    INVITED = "invited", "Invited"
+    OPENED = "opened", "Opened"
+    IN_PROGRESS = "in_progress", "In progress"
+    SIGNED = "signed", "Consented"
+    DECLINED = "declined", "Declined"
+    NEEDS_DISCUSSION = "needs_discussion", "Needs discussion"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CONFIRMED = "confirmed", "Confirmed on the day"
+    EXPIRED = "expired", "Link expired"
+    CANCELLED = "cancelled", "Cancelled"
+    LOCKED = "locked", "Link locked"
+
+
+# The patient may still work through the journey in these states.
+OPEN_STATUSES = {Status.CREATED, Status.INVITED, Status.OPENED, Status.IN_PROGRESS, Status.NEEDS_DISCUSSION}
+# The link no longer works at all in these.
+DEAD_LINK_STATUSES = {Status.EXPIRED, Status.CANCELLED, Status.LOCKED}
+
+
+class Step(models.IntegerChoices):
+    """The patient journey, in order. Progress is the highest step completed."""
+
+    WELCOME = 1, "Welcome"
+    IDENTITY = 2, "Check it's you"
+    ABOUT = 3, "About the procedure"
+    RISKS = 4, "Risks"
+    PREPARING = 5, "Preparing"
+    UNDERSTANDING = 6, "Check your understanding"
+    QUESTIONS = 7, "Your questions"
+    DECIDE = 8, "Decide and sign"
+
+
+class ConsentRequest(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="requests")
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="requests")
+    appointment_at = models.DateTimeField()
+    clinician = models.CharField("Responsible clinician", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)
+    # Only a SHA-256 of the invite token is kept: the token itself exists only in
+    # the link given to the patient.
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    failed_identity_attempts = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(choices=Step.choices, default=0)
+    review_confirmed_at = models.DateTimeField(null=True, blank=True)
+    wants_discussion = models.BooleanField("Asked to talk to someone before deciding", default=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["appointment_at"]
+        indexes = [models.Index(fields=["appointment_at", "status"])]
+
+    def __str__(self) -> str:
+        return f"Consent request {self.public_id}"
+
+    @property
+    def content(self) -> dict:
+        return self.procedure_version.content
+
+    @property
+    def link_is_usable(self) -> bool:
+        return self.status not in DEAD_LINK_STATUSES and timezone.now() <= self.expires_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Acknowledgement(models.Model):
+    """The patient's answer to one risk or preparation step of the version they saw."""
+
+    class Kind(models.TextChoices):
+        RISK = "risk", "Risk"
+        STEP = "step", "Preparation step"
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="acknowledgements")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    item_key = models.UUIDField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    wants_to_discuss = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "item_key"], name="one_acknowledgement_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} acknowledgement {self.item_key}"
+
+
+class ChecklistAnswer(models.Model):
+    """The patient's own answer to a checklist item's question ("Do you take blood thinners?")."""
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="checklist_answers")
+    item_key = models.UUIDField()
+    answer = models.CharField(max_length=10, choices=PatientAnswer.choices)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "item_key"], name="one_answer_per_checklist_item")]
+
+    def __str__(self) -> str:
+        return f"Answer to checklist item {self.item_key}"
+
+
+class QuizAnswer(models.Model):
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="quiz_answers")
+    question_key = models.UUIDField()
+    first_choice = models.PositiveSmallIntegerField()
+    first_try_correct = models.BooleanField()
+    latest_choice = models.PositiveSmallIntegerField()
+    is_correct = models.BooleanField()
+    attempts = models.PositiveSmallIntegerField(default=1)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "question_key"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"Answer to question {self.question_key}"
+
+
+class PatientQuestion(models.Model):
+    MAX_LENGTH = 1000
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(max_length=MAX_LENGTH)
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Question {self.pk}"
+
+
+class Decision(models.TextChoices):
+    CONSENT = "consent", "I agree to have this procedure"
+    DECLINE = "decline", "I do not want to have this procedure"
+    DISCUSS = "discuss", "I need to talk to someone first"
+
+
+class Signer(models.TextChoices):
+    PATIENT = "patient", "I am the patient"
+    REPRESENTATIVE = "representative", "I am signing for the patient"
+
+
+class Signature(ImmutableModel):
+    """What the patient (or their representative) signed, exactly as they saw it.
+
+    One per request (the one-to-one is what makes a double submit harmless).
+    """
+
+    request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="signature")
+    document_id = models.CharField(max_length=32, unique=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    typed_name = models.CharField(max_length=200)
+    drawn_signature = models.TextField(blank=True, help_text="A PNG data URL, when one was drawn.")
+    signer = models.CharField(max_length=20, choices=Signer.choices)
+    representative_name = models.CharField(max_length=200, blank=True)
+    representative_relationship = models.CharField(max_length=100, blank=True)
+    interpreter_name = models.CharField(max_length=200, blank=True)
+    interpreter_language = models.CharField(max_length=100, blank=True)
+    statement = models.TextField()
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"Signature {self.document_id}"
+
+
+class ConsentDocument(ImmutableModel):
+    """The rendered PDF. Written once; its SHA-256 is kept beside it."""
+
+    signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(upload_to="consent-documents/")
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent document {self.signature.document_id}"
+
+
+class AuditEvent(ImmutableModel):
+    """Append-only: who did what, when, from where, to which case."""
+
+    class Actor(models.TextChoices):
+        PATIENT = "patient", "Patient (via their link)"
+        STAFF = "staff", "Staff"
+        SYSTEM = "system", "System"
+
+    request = models.ForeignKey(
+        ConsentRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.CharField(max_length=10, choices=Actor.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    message = models.CharField(max_length=300, help_text="What happened, in plain words, with no personal data.")
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def who(self) -> str:
+        if self.user_id:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.get_actor_display()

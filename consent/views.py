@@ -1,6 +1,41 @@
-from django.shortcuts import render
+"""The home page and the patient journey.
 
+Every journey page is reached through the personal link /c/<token>/ and goes
+through `patient_page`, which finds the request, refuses dead links with one
+page that reveals nothing, asks for the date of birth first, and keeps the
+patient from skipping ahead.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+from django.contrib import messages
+from django.core.files import File
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from consent import forms, services
+from consent.models import ConsentDocument, Decision, Status, Step
+from consent.services import ConsentError
 from procedures.roles import CONTENT_ADMINS, NURSES
+
+VERIFIED_SESSION_KEY = "verified_requests"
+STEP_URLS = {
+    Step.WELCOME: "journey:welcome",
+    Step.IDENTITY: "journey:identity",
+    Step.ABOUT: "journey:about",
+    Step.RISKS: "journey:risks",
+    Step.PREPARING: "journey:preparing",
+    Step.UNDERSTANDING: "journey:understanding",
+    Step.QUESTIONS: "journey:questions",
+    Step.DECIDE: "journey:review",
+}
+FINISHED_STATUSES = {Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CONFIRMED}
 
 
 def home(request):
@@ -15,3 +50,408 @@ def home(request):
             "is_content_admin": user.is_superuser or CONTENT_ADMINS in group_names,
         },
     )
+
+
+def posted(request):
+    """The submitted data on POST (even when empty, so an empty submit is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def link_problem(request) -> HttpResponse:
+    """The one page for an unknown, expired, locked or cancelled link: it says nothing about the case."""
+    return render(request, "consent/link_problem.html", status=404)
+
+
+def step_url(case, step: Step, token: str) -> str:
+    return reverse(STEP_URLS[step], args=[token])
+
+
+def next_step(case) -> Step:
+    """The first step the patient hasn't completed: where "continue" takes them."""
+    return Step(min(case.progress + 1, Step.DECIDE)) if case.progress >= Step.IDENTITY else Step.IDENTITY
+
+
+def patient_page(step: Step | None = None, *, finished_ok: bool = False):
+    """Guard a journey page.
+
+    step: the journey step this page is (None for pages outside the steps).
+    Pages after the identity check need it done in this browser session; a
+    step can't be opened before the one before it is complete; a finished
+    case (signed, declined, withdrawn) goes to its done page unless
+    `finished_ok` (pages that serve finished cases, like the PDF download).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        @never_cache
+        def wrapper(request, token, *args, **kwargs):
+            case = services.find_request_by_token(token)
+            if case is not None:
+                case = services.expire_if_due(case)
+            if case is None or not case.link_is_usable:
+                response = link_problem(request)
+            elif step in (Step.WELCOME, Step.IDENTITY):
+                response = view(request, case, token, *args, **kwargs)
+            elif str(case.public_id) not in request.session.get(VERIFIED_SESSION_KEY, []):
+                response = redirect("journey:identity", token)
+            elif not case.is_open and not finished_ok:
+                response = redirect("journey:done", token)
+            elif step is not None and step > next_step(case):
+                messages.info(request, "Please finish this step first. Your answers so far are saved.")
+                response = redirect(step_url(case, next_step(case), token))
+            else:
+                response = view(request, case, token, *args, **kwargs)
+            # The link is the only key to the case: never send it to another site. ("no-referrer"
+            # would also make browsers post `Origin: null`, which fails CSRF checks on our own forms.)
+            response["Referrer-Policy"] = "same-origin"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def journey_context(case, token: str, step: Step | None, **extra) -> dict:
+    content = case.content
+    context = {
+        "case": case,
+        "token": token,
+        "content": content,
+        "step": step,
+        "step_count": len(Step),
+        "steps": Step,
+        "progress_percent": int(100 * step / len(Step)) if step else 100,
+    }
+    if step and step > Step.WELCOME:
+        context["back_url"] = step_url(case, Step(step - 1), token) if step > Step.IDENTITY + 1 else None
+    context.update(extra)
+    return context
+
+
+@patient_page(Step.WELCOME)
+def welcome(request, case, token):
+    verified = str(case.public_id) in request.session.get(VERIFIED_SESSION_KEY, [])
+    continue_url = step_url(case, next_step(case), token) if verified else reverse("journey:identity", args=[token])
+    if verified and case.status in FINISHED_STATUSES | {Status.NEEDS_DISCUSSION} and case.progress >= Step.DECIDE:
+        continue_url = reverse("journey:done", args=[token])
+    return render(
+        request,
+        "consent/welcome.html",
+        journey_context(case, token, Step.WELCOME, verified=verified, continue_url=continue_url),
+    )
+
+
+@patient_page(Step.IDENTITY)
+def identity(request, case, token):
+    form = forms.DateOfBirthForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        result = services.verify_identity(
+            request=case, date_of_birth=form.cleaned_data["date_of_birth"], ip=client_ip(request)
+        )
+        if result.ok:
+            # A new session id at the moment of trust, so an earlier one can't ride along.
+            request.session.cycle_key()
+            verified = request.session.get(VERIFIED_SESSION_KEY, [])
+            request.session[VERIFIED_SESSION_KEY] = [*verified, str(case.public_id)]
+            case.refresh_from_db()
+            if case.status in FINISHED_STATUSES:
+                return redirect("journey:done", token)
+            return redirect(step_url(case, next_step(case), token))
+        if result.attempts_left == 0:
+            return link_problem(request)
+        tries = "1 try" if result.attempts_left == 1 else f"{result.attempts_left} tries"
+        form.add_error(
+            None,
+            f"That date of birth doesn't match our records. Please check it and try again. You have {tries} left.",
+        )
+    return render(request, "consent/identity.html", journey_context(case, token, Step.IDENTITY, form=form))
+
+
+@patient_page(Step.ABOUT)
+def about(request, case, token):
+    if request.method == "POST":
+        try:
+            services.read_about(request=case, ip=client_ip(request))
+        except ConsentError as error:
+            messages.error(request, str(error))
+            return redirect("journey:done", token)
+        return redirect("journey:risks", token)
+    return render(request, "consent/about.html", journey_context(case, token, Step.ABOUT))
+
+
+def _saved_acknowledgements(case, kind):
+    rows = case.acknowledgements.filter(kind=kind)
+    return {str(r.item_key): r for r in rows}
+
+
+@patient_page(Step.RISKS)
+def risks(request, case, token):
+    risk_list = case.content["risks"]
+    saved = _saved_acknowledgements(case, "risk")
+    initial = {}
+    for key, row in saved.items():
+        initial[f"ack_{key}"] = row.acknowledged_at is not None
+        initial[f"discuss_{key}"] = row.wants_to_discuss
+    form = forms.RisksForm(posted(request), risks=risk_list, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        missing = services.save_risk_answers(
+            request=case, acknowledged=form.keys("ack"), to_discuss=form.keys("discuss"), ip=client_ip(request)
+        )
+        if not missing:
+            return redirect("journey:preparing", token)
+        for risk in risk_list:
+            if risk["title"] in missing:
+                form.add_error(f"ack_{risk['key']}", f"Please tick to show you understand: {risk['title']}.")
+    cards = [
+        {
+            "risk": risk,
+            "ack": form[f"ack_{risk['key']}"] if risk["is_material"] else None,
+            "discuss": form[f"discuss_{risk['key']}"],
+        }
+        for risk in risk_list
+    ]
+    return render(request, "consent/risks.html", journey_context(case, token, Step.RISKS, form=form, cards=cards))
+
+
+@patient_page(Step.PREPARING)
+def preparing(request, case, token):
+    content = case.content
+    steps = content["preparation_steps"]
+    questions = [item for item in content["checklist_items"] if item["patient_question"]]
+    initial = {
+        f"ack_{key}": row.acknowledged_at is not None for key, row in _saved_acknowledgements(case, "step").items()
+    }
+    initial.update({f"answer_{a.item_key}": a.answer for a in case.checklist_answers.all()})
+    form = forms.PreparingForm(posted(request), steps=steps, questions=questions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        missing_steps, unanswered = services.save_preparation_answers(
+            request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request)
+        )
+        if not missing_steps and not unanswered:
+            return redirect("journey:understanding", token)
+        for step in steps:
+            if step["instruction"] in missing_steps:
+                form.add_error(f"ack_{step['key']}", "Please tick to show you will do this.")
+        for item in questions:
+            if item["patient_question"] in unanswered:
+                form.add_error(f"answer_{item['key']}", "Please choose an answer. “Not sure” is fine.")
+    step_fields = [{"step": step, "ack": form[f"ack_{step['key']}"]} for step in steps]
+    question_fields = [form[f"answer_{item['key']}"] for item in questions]
+    return render(
+        request,
+        "consent/preparing.html",
+        journey_context(
+            case, token, Step.PREPARING, form=form, step_fields=step_fields, question_fields=question_fields
+        ),
+    )
+
+
+@patient_page(Step.UNDERSTANDING)
+def understanding(request, case, token):
+    questions = case.content["questions"]
+    saved = {str(a.question_key): a for a in case.quiz_answers.all()}
+    initial = {f"q_{key}": a.latest_choice for key, a in saved.items() if a.is_correct}
+    form = forms.UnderstandingForm(posted(request), questions=questions, initial=initial)
+    wrong: set[str] = set()
+    answered: dict[str, int] = {}
+    if request.method == "POST" and form.is_valid():
+        answered = form.answers()
+        not_yet_right = services.answer_quiz(request=case, answers=answered, ip=client_ip(request))
+        if not not_yet_right:
+            return redirect("journey:questions", token)
+        wrong = {key for key in not_yet_right if key in answered}
+        for question in questions:
+            if question["key"] in not_yet_right and question["key"] not in answered:
+                form.add_error(f"q_{question['key']}", "Please choose an answer.")
+    items = [
+        {
+            "question": question,
+            "field": form[f"q_{question['key']}"],
+            "wrong": question["key"] in wrong,
+            "right": question["key"] in answered and question["key"] not in wrong,
+        }
+        for question in questions
+    ]
+    return render(
+        request, "consent/understanding.html", journey_context(case, token, Step.UNDERSTANDING, form=form, items=items)
+    )
+
+
+@patient_page(Step.QUESTIONS)
+def questions(request, case, token):
+    form = forms.QuestionsForm(posted(request), initial={"wants_discussion": case.wants_discussion})
+    if request.method == "POST" and form.is_valid():
+        services.save_questions(
+            request=case,
+            text=form.cleaned_data["question"],
+            wants_discussion=form.cleaned_data["wants_discussion"],
+            ip=client_ip(request),
+        )
+        return redirect("journey:review", token)
+    return render(
+        request,
+        "consent/questions.html",
+        journey_context(case, token, Step.QUESTIONS, form=form, asked=case.questions.all()),
+    )
+
+
+def review_summary(case) -> dict:
+    """Everything the patient acknowledged, marked, answered and asked, for the review page."""
+    content = case.content
+    risk_rows = _saved_acknowledgements(case, "risk")
+    step_rows = _saved_acknowledgements(case, "step")
+    answers = {str(a.item_key): a for a in case.checklist_answers.all()}
+    quiz = {str(a.question_key): a for a in case.quiz_answers.all()}
+    return {
+        "risks": [{"risk": risk, "row": risk_rows.get(risk["key"])} for risk in content["risks"]],
+        "steps": [{"step": step, "row": step_rows.get(step["key"])} for step in content["preparation_steps"]],
+        "answers": [
+            {"item": item, "answer": answers.get(item["key"])}
+            for item in content["checklist_items"]
+            if item["patient_question"]
+        ],
+        "quiz": [
+            {"question": q, "answer": quiz.get(q["key"]), "choice": q["choices"][q["correct_choice"] - 1]}
+            for q in content["questions"]
+        ],
+        "asked": list(case.questions.all()),
+    }
+
+
+@patient_page(Step.DECIDE)
+def review(request, case, token):
+    form = forms.ReviewForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.confirm_review(request=case, ip=client_ip(request))
+        return redirect("journey:decide", token)
+    return render(
+        request,
+        "consent/review.html",
+        journey_context(case, token, Step.DECIDE, form=form, summary=review_summary(case)),
+    )
+
+
+@patient_page(Step.DECIDE)
+def decide(request, case, token):
+    if not case.review_confirmed_at:
+        messages.info(request, "Please check your answers before you decide.")
+        return redirect("journey:review", token)
+    form = forms.DecisionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        if decision == Decision.DISCUSS:
+            services.need_to_talk(request=case, ip=client_ip(request))
+            return redirect("journey:done", token)
+        return redirect("journey:sign", token, decision)
+    context = journey_context(case, token, Step.DECIDE, form=form)
+    context["back_url"] = reverse("journey:review", args=[token])
+    return render(request, "consent/decide.html", context)
+
+
+@patient_page(Step.DECIDE, finished_ok=True)
+def sign(request, case, token, decision):
+    if decision not in (Decision.CONSENT, Decision.DECLINE):
+        raise Http404
+    if hasattr(case, "signature"):
+        # Already signed: a second submit (back button, second tab) shows the same confirmation.
+        return redirect("journey:done", token)
+    if case.status in FINISHED_STATUSES:
+        return redirect("journey:done", token)
+    if not case.review_confirmed_at:
+        return redirect("journey:review", token)
+    form = forms.SignForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sign(
+                request=case,
+                decision=decision,
+                typed_name=data["typed_name"],
+                signer=data["signer"],
+                representative_name=data["representative_name"],
+                representative_relationship=data["representative_relationship"],
+                interpreter_name=data["interpreter_name"],
+                interpreter_language=data["interpreter_language"],
+                drawn_signature=data["drawn_signature"],
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except ConsentError as error:
+            field = "typed_name" if "name you typed" in str(error) else None
+            form.add_error(field, str(error))
+        else:
+            return redirect("journey:done", token)
+    statements = {
+        signer: services.signing_statement(request=case, decision=decision, signer=signer)
+        for signer in ("patient", "representative")
+    }
+    context = journey_context(case, token, Step.DECIDE, form=form, decision=decision, statements=statements)
+    context["back_url"] = reverse("journey:decide", args=[token])
+    return render(request, "consent/sign.html", context)
+
+
+@patient_page(None, finished_ok=True)
+def done(request, case, token):
+    if case.is_open and case.status != Status.NEEDS_DISCUSSION:
+        return redirect(step_url(case, next_step(case), token))
+    signature = getattr(case, "signature", None)
+    document = ConsentDocument.objects.filter(signature=signature).first() if signature else None
+    return render(
+        request,
+        "consent/done.html",
+        journey_context(
+            case,
+            token,
+            None,
+            signature=signature,
+            document=document,
+            can_withdraw=case.status == Status.SIGNED and timezone.now() < case.appointment_at,
+        ),
+    )
+
+
+@patient_page(None, finished_ok=True)
+def withdraw(request, case, token):
+    form = forms.WithdrawForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_consent(request=case, reason=form.cleaned_data["reason"], ip=client_ip(request))
+        except ConsentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your consent has been withdrawn. The care team will contact you.")
+        return redirect("journey:done", token)
+    if case.status != Status.SIGNED:
+        return redirect("journey:done", token)
+    return render(request, "consent/withdraw.html", journey_context(case, token, None, form=form))
+
+
+def _pdf_response(data: bytes | File, filename: str) -> FileResponse:
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@patient_page(None, finished_ok=True)
+def information_pdf(request, case, token):
+    from consent.pdf import render_information_pdf
+
+    version = case.procedure_version
+    filename = f"information-{version.procedure.slug}-version-{version.number}.pdf"
+    return _pdf_response(render_information_pdf(case), filename)
+
+
+@patient_page(None, finished_ok=True)
+def consent_pdf(request, case, token):
+    signature = getattr(case, "signature", None)
+    if signature is None:
+        raise Http404
+    document = services.render_document_safely(signature)
+    if document is None:
+        return render(request, "consent/pdf_pending.html", journey_context(case, token, None), status=503)
+    kind = "consent" if signature.decision == Decision.CONSENT else "decision"
+    filename = f"{kind}-{case.procedure_version.procedure.slug}-{timezone.localdate(case.appointment_at):%Y-%m-%d}.pdf"
+    return _pdf_response(document.file.open("rb"), filename)

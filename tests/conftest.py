@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from procedures.models import ChecklistItem, ComprehensionQuestion, PreparationStep, Procedure, Risk
 from procedures.roles import CONTENT_ADMINS, NURSES
+from procedures.services import publish_procedure
 
 PASSWORD = "correct horse battery staple"
 
@@ -78,6 +83,100 @@ def build_procedure(slug="test-procedure", name="Test procedure") -> Procedure:
 @pytest.fixture
 def procedure(db):
     return build_procedure()
+
+
+@pytest.fixture
+def published_procedure(procedure):
+    publish_procedure(procedure=procedure, published_by=None, change_summary="First", is_material=False)
+    return procedure
+
+
+@dataclass
+class Case:
+    """A patient's request and the token of their link (only the test knows it)."""
+
+    request: object
+    token: str
+
+    @property
+    def url(self) -> str:
+        return f"/c/{self.token}/"
+
+    def refresh(self):
+        self.request.refresh_from_db()
+        return self.request
+
+
+PATIENT_A = {"mrn": "MRN-A-1001", "full_name": "Ana María López", "date_of_birth": datetime.date(1950, 3, 14)}
+PATIENT_B = {"mrn": "MRN-B-2002", "full_name": "Bob Brown", "date_of_birth": datetime.date(1962, 11, 2)}
+
+
+def make_case(procedure, patient_fields, *, days_ahead=7, email="") -> Case:
+    from consent.services import create_consent_request, find_or_create_patient
+
+    patient = find_or_create_patient(**patient_fields, email=email)
+    request, token = create_consent_request(
+        patient=patient,
+        procedure=procedure,
+        appointment_at=timezone.now() + datetime.timedelta(days=days_ahead),
+        clinician="Dr Rivera",
+        created_by=None,
+    )
+    return Case(request=request, token=token)
+
+
+@pytest.fixture
+def case_a(published_procedure):
+    return make_case(published_procedure, PATIENT_A, email="ana@example.org")
+
+
+@pytest.fixture
+def case_b(published_procedure):
+    return make_case(published_procedure, PATIENT_B)
+
+
+def complete_journey(case: Case, ip="203.0.113.9") -> None:
+    """Walk a case through every step up to (not including) signing, through the services."""
+    from consent import services
+
+    request = case.request
+    content = request.content
+    assert services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=ip).ok
+    services.read_about(request=request, ip=ip)
+    services.save_risk_answers(
+        request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=ip
+    )
+    services.save_preparation_answers(
+        request=request,
+        acknowledged={s["key"] for s in content["preparation_steps"]},
+        answers={i["key"]: i["expected_answer"] for i in content["checklist_items"] if i["patient_question"]},
+        ip=ip,
+    )
+    services.answer_quiz(request=request, answers={q["key"]: q["correct_choice"] for q in content["questions"]}, ip=ip)
+    services.save_questions(request=request, text="Can I drive afterwards?", wants_discussion=False, ip=ip)
+    services.confirm_review(request=request, ip=ip)
+    case.refresh()
+
+
+def sign_case(case: Case, decision="consent"):
+    from consent import services
+
+    complete_journey(case)
+    return services.sign(
+        request=case.request,
+        decision=decision,
+        typed_name=case.request.patient.full_name,
+        signer="patient",
+        ip="203.0.113.9",
+        user_agent="pytest",
+    )
+
+
+@pytest.fixture
+def signed_case(case_a):
+    sign_case(case_a)
+    case_a.refresh()
+    return case_a
 
 
 def pytest_report_header(config):

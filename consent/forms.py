@@ -1,0 +1,221 @@
+"""Forms of the patient journey. Each keeps what the patient entered when it fails."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from consent.models import Decision, PatientQuestion, Signer
+from procedures.models import PatientAnswer
+
+MONTHS = [
+    (1, "January"),
+    (2, "February"),
+    (3, "March"),
+    (4, "April"),
+    (5, "May"),
+    (6, "June"),
+    (7, "July"),
+    (8, "August"),
+    (9, "September"),
+    (10, "October"),
+    (11, "November"),
+    (12, "December"),
+]
+
+
+class DateOfBirthForm(forms.Form):
+    """Day, month and year as separate fields: easiest to get right on a phone, no JavaScript."""
+
+    day = forms.IntegerField(
+        min_value=1,
+        max_value=31,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-day"}),
+        error_messages={
+            "required": "Enter the day you were born, for example 7.",
+            "invalid": "Enter the day as a number, for example 7.",
+        },
+    )
+    month = forms.TypedChoiceField(
+        choices=[("", "Choose month"), *MONTHS],
+        coerce=int,
+        widget=forms.Select(attrs={"autocomplete": "bday-month"}),
+        error_messages={"required": "Choose the month you were born."},
+    )
+    year = forms.IntegerField(
+        min_value=1900,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+        error_messages={
+            "required": "Enter the year you were born, for example 1956.",
+            "invalid": "Enter the year as a number, for example 1956.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].error_messages["min_value"] = "The day must be a number from 1 to 31."
+        self.fields["day"].error_messages["max_value"] = "The day must be a number from 1 to 31."
+        self.fields["year"].error_messages["min_value"] = "Enter the year with four digits, for example 1956."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            cleaned["date_of_birth"] = datetime.date(cleaned["year"], cleaned["month"], cleaned["day"])
+        except ValueError:
+            raise forms.ValidationError("That date doesn't exist. Please check the day and month.") from None
+        if cleaned["date_of_birth"] > datetime.date.today():
+            raise forms.ValidationError("That date is in the future. Please check the year.")
+        return cleaned
+
+
+class ItemsForm(forms.Form):
+    """One checkbox per item (named by its content key); optional here, checked by the service."""
+
+    def __init__(self, *args, items=(), label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in items:
+            self.fields[f"ack_{item['key']}"] = forms.BooleanField(required=False, label=label)
+
+    def keys(self, prefix: str) -> set[str]:
+        return {
+            name.removeprefix(f"{prefix}_")
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value
+        }
+
+
+class RisksForm(ItemsForm):
+    def __init__(self, *args, risks, **kwargs):
+        material = [risk for risk in risks if risk["is_material"]]
+        super().__init__(*args, items=material, label="I understand this risk", **kwargs)
+        for risk in risks:
+            self.fields[f"discuss_{risk['key']}"] = forms.BooleanField(
+                required=False, label="I'd like to talk about this before I decide"
+            )
+
+
+class PreparingForm(ItemsForm):
+    def __init__(self, *args, steps, questions, **kwargs):
+        super().__init__(*args, items=steps, label="I will do this", **kwargs)
+        for item in questions:
+            self.fields[f"answer_{item['key']}"] = forms.ChoiceField(
+                label=item["patient_question"],
+                choices=PatientAnswer.choices,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+
+    def answers(self) -> dict[str, str]:
+        return {
+            name.removeprefix("answer_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("answer_") and value
+        }
+
+
+class UnderstandingForm(forms.Form):
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[f"q_{question['key']}"] = forms.TypedChoiceField(
+                label=question["question"],
+                choices=list(enumerate(question["choices"], start=1)),
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+
+    def answers(self) -> dict[str, int]:
+        return {
+            name.removeprefix("q_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q_") and value not in (None, "")
+        }
+
+
+class QuestionsForm(forms.Form):
+    question = forms.CharField(
+        label="Your question for the care team (optional)",
+        required=False,
+        max_length=PatientQuestion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"Up to {PatientQuestion.MAX_LENGTH:,} characters. A nurse will read it before your appointment.",
+        error_messages={
+            "max_length": "Your question is too long: please keep it under 1,000 characters, or split it in two."
+        },
+    )
+    wants_discussion = forms.BooleanField(label="I'd like to talk to someone before I decide", required=False)
+
+    def clean_question(self):
+        # Control characters have no place in a question and can break the PDF.
+        text = self.cleaned_data["question"]
+        return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+
+
+class ReviewForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label="I have checked my answers and they are correct",
+        error_messages={"required": "Please tick the box to confirm your answers are correct, or change them first."},
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="What would you like to do?",
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose one of the three options."},
+    )
+
+
+class SignForm(forms.Form):
+    signer = forms.ChoiceField(
+        label="Who is signing?", choices=Signer.choices, widget=forms.RadioSelect, initial=Signer.PATIENT
+    )
+    representative_name = forms.CharField(
+        label="Your full name (if you are signing for the patient)", max_length=200, required=False
+    )
+    representative_relationship = forms.CharField(
+        label="Your relationship to the patient",
+        max_length=100,
+        required=False,
+        help_text="For example: parent, legal guardian, or attorney for health decisions.",
+    )
+    interpreter_name = forms.CharField(label="Interpreter's name (if one helped you)", max_length=200, required=False)
+    interpreter_language = forms.CharField(label="Language interpreted", max_length=100, required=False)
+    typed_name = forms.CharField(
+        label="Type your full name to sign",
+        max_length=200,
+        help_text="The patient's full name, or yours if you are signing for the patient.",
+        error_messages={"required": "Type your full name to sign."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200_000)
+
+    def clean_drawn_signature(self):
+        value = self.cleaned_data["drawn_signature"]
+        # Only a PNG drawn on our canvas is kept; anything else is dropped, not stored.
+        return value if value.startswith("data:image/png;base64,") else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("signer") == Signer.REPRESENTATIVE:
+            if not cleaned.get("representative_name", "").strip():
+                self.add_error("representative_name", "Enter your full name, as you are signing for the patient.")
+            if not cleaned.get("representative_relationship", "").strip():
+                self.add_error("representative_relationship", "Say how you are related to the patient.")
+        if cleaned.get("interpreter_name", "").strip() and not cleaned.get("interpreter_language", "").strip():
+            self.add_error("interpreter_language", "Say which language the interpreter used.")
+        return cleaned
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Would you like to tell us why? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,649 @@
+"""Every state change of a consent request, each in one function.
+
+Each function runs in a transaction, re-reads the request with
+`select_for_update()`, checks its guard (raising `ConsentError` with a message
+a person can act on), changes state and writes an AuditEvent. Audit messages
+and details never hold personal data: they name the case by its id only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from consent.models import (
+    DEAD_LINK_STATUSES,
+    OPEN_STATUSES,
+    Acknowledgement,
+    AuditEvent,
+    ChecklistAnswer,
+    ConsentDocument,
+    ConsentRequest,
+    Decision,
+    Patient,
+    PatientQuestion,
+    QuizAnswer,
+    Signature,
+    Signer,
+    Status,
+    Step,
+)
+from procedures.models import Procedure
+
+logger = logging.getLogger(__name__)
+
+MAX_IDENTITY_ATTEMPTS = 5
+
+
+class ConsentError(Exception):
+    """A request can't make this change now; the message says why and what to do."""
+
+
+# Links ---------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)  # 256 bits
+    return token, hash_token(token)
+
+
+def link_expiry(appointment_at: datetime.datetime) -> datetime.datetime:
+    return appointment_at + datetime.timedelta(hours=settings.PROCEED_LINK_HOURS_AFTER_APPOINTMENT)
+
+
+def find_request_by_token(token: str) -> ConsentRequest | None:
+    return (
+        ConsentRequest.objects.select_related("patient", "procedure_version")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def patient_link(token: str) -> str:
+    return f"{settings.PROCEED_BASE_URL}/c/{token}/"
+
+
+# Audit ---------------------------------------------------------------------------
+
+
+def audit(
+    *,
+    request: ConsentRequest | None,
+    action: str,
+    message: str,
+    actor: str,
+    user: AbstractBaseUser | None = None,
+    ip: str | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        request=request, action=action, message=message, actor=actor, user=user, ip_address=ip, detail=detail or {}
+    )
+
+
+def _locked(request: ConsentRequest) -> ConsentRequest:
+    return ConsentRequest.objects.select_for_update().select_related("patient", "procedure_version").get(pk=request.pk)
+
+
+# Creating and inviting -----------------------------------------------------------
+
+
+def find_or_create_patient(
+    *,
+    mrn: str,
+    full_name: str,
+    date_of_birth: datetime.date,
+    email: str = "",
+    phone: str = "",
+    preferred_language: str = "en",
+) -> Patient:
+    """The patient with this record number, or a new one.
+
+    An existing record whose name or date of birth differ is refused rather
+    than silently used: a typo in a record number must not attach a request to
+    the wrong person.
+    """
+    mrn = mrn.strip()
+    patient = Patient.objects.filter(mrn=mrn).first()
+    if patient is None:
+        return Patient.objects.create(
+            mrn=mrn,
+            full_name=" ".join(full_name.split()),
+            date_of_birth=date_of_birth,
+            email=email,
+            phone=phone,
+            preferred_language=preferred_language,
+        )
+    if not names_match(patient.full_name, full_name) or patient.date_of_birth != date_of_birth:
+        raise ConsentError(
+            "A patient with this record number already exists with a different name or date of birth. "
+            "Check the record number, name and date of birth against the patient's notes."
+        )
+    return patient
+
+
+def create_consent_request(
+    *,
+    patient: Patient,
+    procedure: Procedure,
+    appointment_at: datetime.datetime,
+    clinician: str,
+    created_by: AbstractBaseUser | None,
+    ip: str | None = None,
+) -> tuple[ConsentRequest, str]:
+    """A new request pinned to the procedure's current published version; returns it and its token."""
+    version = procedure.current_version
+    if version is None:
+        raise ConsentError(f"{procedure.name} has no published version yet. Ask a content admin to publish it.")
+    if appointment_at <= timezone.now():
+        raise ConsentError("The appointment must be in the future.")
+    token, token_hash = _new_token()
+    with transaction.atomic():
+        request = ConsentRequest.objects.create(
+            patient=patient,
+            procedure_version=version,
+            appointment_at=appointment_at,
+            clinician=clinician.strip(),
+            created_by=created_by,
+            token_hash=token_hash,
+            expires_at=link_expiry(appointment_at),
+        )
+        audit(
+            request=request,
+            action="created",
+            message=f"Request created for version {version.number} of the procedure information",
+            actor=AuditEvent.Actor.STAFF if created_by else AuditEvent.Actor.SYSTEM,
+            user=created_by,
+            ip=ip,
+        )
+    return request, token
+
+
+def mark_invited(*, request: ConsentRequest, how: str, user: AbstractBaseUser | None = None, ip: str | None = None):
+    """The link has been given to the patient (by email, on paper, or shown to them)."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status == Status.CREATED:
+            request.status = Status.INVITED
+            request.save(update_fields=["status"])
+        audit(
+            request=request,
+            action="invited",
+            message=f"Invitation {how}",
+            actor=AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM,
+            user=user,
+            ip=ip,
+        )
+    return request
+
+
+def send_invite_email(*, request: ConsentRequest, token: str, user: AbstractBaseUser | None = None, ip=None):
+    """Email the patient their personal link (plain text and HTML)."""
+    patient = request.patient
+    if not patient.email:
+        raise ConsentError("This patient has no email address. Give them the link or the printed letter instead.")
+    context = {
+        "patient": patient,
+        "procedure_name": request.content["name"],
+        "appointment_at": request.appointment_at,
+        "link": patient_link(token),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Getting ready for your appointment at {settings.CLINIC_NAME}",
+        body=render_to_string("consent/email/invite.txt", context),
+        to=[patient.email],
+    )
+    message.attach_alternative(render_to_string("consent/email/invite.html", context), "text/html")
+    message.send()
+    return mark_invited(request=request, how="sent by email", user=user, ip=ip)
+
+
+def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: str | None = None) -> str:
+    """A new link; the old one stops working at once. Unlocks a locked link."""
+    token, token_hash = _new_token()
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status not in OPEN_STATUSES | DEAD_LINK_STATUSES - {Status.CANCELLED}:
+            raise ConsentError(
+                f"This request is {request.get_status_display().lower()}, so its link can't be reissued. "
+                "Create a new request if the patient needs to consent again."
+            )
+        if request.appointment_at <= timezone.now():
+            raise ConsentError("The appointment has passed. Create a new request with the new appointment.")
+        request.token_hash = token_hash
+        request.failed_identity_attempts = 0
+        request.expires_at = link_expiry(request.appointment_at)
+        if request.status in DEAD_LINK_STATUSES:
+            request.status = Status.INVITED
+        request.save(update_fields=["token_hash", "failed_identity_attempts", "expires_at", "status"])
+        audit(
+            request=request,
+            action="link_reissued",
+            message="A new link was issued; the old link no longer works",
+            actor=AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM,
+            user=user,
+            ip=ip,
+        )
+    return token
+
+
+def cancel_request(*, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None) -> ConsentRequest:
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status not in OPEN_STATUSES | {Status.LOCKED, Status.EXPIRED}:
+            raise ConsentError(f"This request is {request.get_status_display().lower()} and can't be cancelled.")
+        request.status = Status.CANCELLED
+        request.save(update_fields=["status"])
+        audit(request=request, action="cancelled", message="Request cancelled", actor="staff", user=user, ip=ip)
+    return request
+
+
+def expire_if_due(request: ConsentRequest) -> ConsentRequest:
+    """Open requests whose link has run out become expired (checked when the link is used)."""
+    if request.is_open and timezone.now() > request.expires_at:
+        with transaction.atomic():
+            request = _locked(request)
+            if request.is_open and timezone.now() > request.expires_at:
+                request.status = Status.EXPIRED
+                request.save(update_fields=["status"])
+                audit(request=request, action="expired", message="The link expired", actor="system")
+    return request
+
+
+# The patient's journey ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    ok: bool
+    attempts_left: int
+
+
+def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip: str | None) -> IdentityCheck:
+    """Compare the date of birth; five wrong answers lock the link."""
+    with transaction.atomic():
+        request = _locked(request)
+        if not request.link_is_usable:
+            return IdentityCheck(ok=False, attempts_left=0)
+        if request.patient.date_of_birth == date_of_birth:
+            if request.status in (Status.CREATED, Status.INVITED):
+                request.status = Status.OPENED
+            request.progress = max(request.progress, Step.IDENTITY)
+            request.save(update_fields=["status", "progress"])
+            audit(request=request, action="identity_verified", message="Identity checked", actor="patient", ip=ip)
+            return IdentityCheck(ok=True, attempts_left=MAX_IDENTITY_ATTEMPTS - request.failed_identity_attempts)
+        request.failed_identity_attempts += 1
+        attempts_left = MAX_IDENTITY_ATTEMPTS - request.failed_identity_attempts
+        audit(
+            request=request,
+            action="identity_failed",
+            message=f"Wrong date of birth entered ({request.failed_identity_attempts} of {MAX_IDENTITY_ATTEMPTS})",
+            actor="patient",
+            ip=ip,
+        )
+        if attempts_left <= 0:
+            request.status = Status.LOCKED
+            audit(
+                request=request,
+                action="locked",
+                message="Link locked after too many wrong dates of birth",
+                actor="system",
+                ip=ip,
+            )
+        request.save(update_fields=["failed_identity_attempts", "status"])
+        return IdentityCheck(ok=False, attempts_left=max(attempts_left, 0))
+
+
+def _journey_request(request: ConsentRequest) -> ConsentRequest:
+    """Lock the request and make sure the patient may still change their answers."""
+    request = _locked(request)
+    if not request.link_is_usable or not request.is_open:
+        raise ConsentError("Your answers can't be changed now. Please call the clinic if something is wrong.")
+    return request
+
+
+def _complete_step(request: ConsentRequest, step: Step, ip: str | None, *, changed: bool = True) -> None:
+    fields = ["progress"]
+    request.progress = max(request.progress, step)
+    if request.status == Status.OPENED:
+        request.status = Status.IN_PROGRESS
+        fields.append("status")
+    if changed and request.review_confirmed_at:
+        # They changed an answer after reviewing: they must review again.
+        request.review_confirmed_at = None
+        fields.append("review_confirmed_at")
+    request.save(update_fields=fields)
+    audit(request=request, action="step_completed", message=f"Completed “{step.label}”", actor="patient", ip=ip)
+
+
+def read_about(*, request: ConsentRequest, ip: str | None) -> None:
+    with transaction.atomic():
+        request = _journey_request(request)
+        _complete_step(request, Step.ABOUT, ip, changed=False)
+
+
+def _save_acknowledgements(
+    request: ConsentRequest, kind: str, keys: Iterable[str], ticked: set[str], discuss: set[str]
+) -> None:
+    now = timezone.now()
+    existing = {str(a.item_key): a for a in request.acknowledgements.filter(kind=kind)}
+    for key in keys:
+        row = existing.get(key) or Acknowledgement(request=request, kind=kind, item_key=key)
+        if key in ticked:
+            row.acknowledged_at = row.acknowledged_at or now
+        else:
+            row.acknowledged_at = None
+        row.wants_to_discuss = key in discuss
+        row.save()
+
+
+def save_risk_answers(
+    *, request: ConsentRequest, acknowledged: set[str], to_discuss: set[str], ip: str | None
+) -> list[str]:
+    """Keep every tick given; return the titles of material risks still unticked."""
+    with transaction.atomic():
+        request = _journey_request(request)
+        risks = request.content["risks"]
+        _save_acknowledgements(request, Acknowledgement.Kind.RISK, [r["key"] for r in risks], acknowledged, to_discuss)
+        missing = [r["title"] for r in risks if r["is_material"] and r["key"] not in acknowledged]
+        if not missing:
+            _complete_step(request, Step.RISKS, ip)
+    return missing
+
+
+def save_preparation_answers(
+    *, request: ConsentRequest, acknowledged: set[str], answers: dict[str, str], ip: str | None
+) -> tuple[list[str], list[str]]:
+    """Keep every tick and answer given; return the steps unticked and the questions unanswered."""
+    with transaction.atomic():
+        request = _journey_request(request)
+        content = request.content
+        steps = content["preparation_steps"]
+        _save_acknowledgements(request, Acknowledgement.Kind.STEP, [s["key"] for s in steps], acknowledged, set())
+        questions = [item for item in content["checklist_items"] if item["patient_question"]]
+        for item in questions:
+            if item["key"] in answers:
+                ChecklistAnswer.objects.update_or_create(
+                    request=request,
+                    item_key=item["key"],
+                    defaults={"answer": answers[item["key"]], "answered_at": timezone.now()},
+                )
+        missing_steps = [s["instruction"] for s in steps if s["key"] not in acknowledged]
+        unanswered = [item["patient_question"] for item in questions if item["key"] not in answers]
+        if not missing_steps and not unanswered:
+            _complete_step(request, Step.PREPARING, ip)
+    return missing_steps, unanswered
+
+
+def answer_quiz(*, request: ConsentRequest, answers: dict[str, int], ip: str | None) -> set[str]:
+    """Record the answers; return the keys of questions not yet answered correctly.
+
+    The first answer to each question is kept for ever (first-try misses are
+    flagged to the nurse); later tries only update the latest answer.
+    """
+    with transaction.atomic():
+        request = _journey_request(request)
+        questions = request.content["questions"]
+        existing = {str(a.question_key): a for a in request.quiz_answers.all()}
+        for question in questions:
+            key = question["key"]
+            if key not in answers:
+                continue
+            choice = answers[key]
+            correct = choice == question["correct_choice"]
+            row = existing.get(key)
+            if row is None:
+                existing[key] = QuizAnswer.objects.create(
+                    request=request,
+                    question_key=key,
+                    first_choice=choice,
+                    first_try_correct=correct,
+                    latest_choice=choice,
+                    is_correct=correct,
+                )
+            elif not row.is_correct or row.latest_choice != choice:
+                row.latest_choice, row.is_correct, row.attempts = choice, correct, row.attempts + 1
+                row.answered_at = timezone.now()
+                row.save(update_fields=["latest_choice", "is_correct", "attempts", "answered_at"])
+        not_yet_right = {q["key"] for q in questions if not (q["key"] in existing and existing[q["key"]].is_correct)}
+        if not not_yet_right:
+            _complete_step(request, Step.UNDERSTANDING, ip)
+    return not_yet_right
+
+
+def save_questions(*, request: ConsentRequest, text: str, wants_discussion: bool, ip: str | None) -> None:
+    text = text.strip()
+    with transaction.atomic():
+        request = _journey_request(request)
+        if text:
+            PatientQuestion.objects.create(request=request, text=text[: PatientQuestion.MAX_LENGTH])
+            audit(
+                request=request,
+                action="question_asked",
+                message="Asked the care team a question",
+                actor="patient",
+                ip=ip,
+            )
+        if request.wants_discussion != wants_discussion:
+            request.wants_discussion = wants_discussion
+            request.save(update_fields=["wants_discussion"])
+            audit(
+                request=request,
+                action="discussion_requested" if wants_discussion else "discussion_not_needed",
+                message="Would like to talk to someone before deciding"
+                if wants_discussion
+                else "No longer needs to talk to someone before deciding",
+                actor="patient",
+                ip=ip,
+            )
+        _complete_step(request, Step.QUESTIONS, ip, changed=bool(text))
+
+
+def confirm_review(*, request: ConsentRequest, ip: str | None) -> None:
+    with transaction.atomic():
+        request = _journey_request(request)
+        if request.progress < Step.QUESTIONS:
+            raise ConsentError("Please finish the earlier steps first.")
+        request.review_confirmed_at = timezone.now()
+        request.save(update_fields=["review_confirmed_at"])
+        audit(
+            request=request,
+            action="review_confirmed",
+            message="Confirmed their answers are correct",
+            actor="patient",
+            ip=ip,
+        )
+
+
+# Deciding and signing -------------------------------------------------------------
+
+
+def normalise_name(name: str) -> str:
+    """Case, accents and spaces removed: “  José  O'Neil ” and “jose o'neil” match."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(without_accents.casefold().split())
+
+
+def names_match(a: str, b: str) -> bool:
+    return normalise_name(a) == normalise_name(b)
+
+
+def signing_statement(*, request: ConsentRequest, decision: str, signer: str) -> str:
+    """The exact words signed. Shown beside the button and stored verbatim with the signature."""
+    content = request.content
+    name = content["name"]
+    version = request.procedure_version.number
+    lines = [
+        f"I have read the information about {name.lower()} (version {version} of the information).",
+        "I understand what it involves, its benefits, its risks, and the other choices, including not having it.",
+        "I have had the chance to ask questions.",
+    ]
+    if decision == Decision.CONSENT:
+        lines.append(f"I agree to have a {name.lower()}.")
+        lines.append("I understand that I can change my mind at any time before the procedure starts.")
+    else:
+        lines.append(f"I have decided not to have a {name.lower()}.")
+        lines.append("I understand that I can talk to the care team again if I change my mind.")
+    if signer == Signer.REPRESENTATIVE:
+        lines.append("I am signing for the patient, and I am allowed to make this decision for them.")
+    return "\n".join(lines)
+
+
+def _document_id() -> str:
+    return "PRC-" + secrets.token_hex(5).upper()
+
+
+def sign(
+    *,
+    request: ConsentRequest,
+    decision: str,
+    typed_name: str,
+    signer: str,
+    representative_name: str = "",
+    representative_relationship: str = "",
+    interpreter_name: str = "",
+    interpreter_language: str = "",
+    drawn_signature: str = "",
+    ip: str | None,
+    user_agent: str = "",
+) -> Signature:
+    """Record the patient's signed decision (consent or decline) in one transaction.
+
+    Submitting twice (double click, back button, two tabs) returns the
+    signature already made instead of making another.
+    """
+    if decision not in (Decision.CONSENT, Decision.DECLINE):
+        raise ConsentError("Choose whether you agree to the procedure or not.")
+    with transaction.atomic():
+        request = _locked(request)
+        existing = Signature.objects.filter(request=request).first()
+        if existing:
+            return existing
+        if not request.link_is_usable or not request.is_open:
+            raise ConsentError("This link can no longer be used to sign. Please call the clinic.")
+        if request.progress < Step.QUESTIONS or not request.review_confirmed_at:
+            raise ConsentError("Please check your answers on the review page before you sign.")
+        expected = request.patient.full_name if signer == Signer.PATIENT else representative_name
+        if not names_match(typed_name, expected):
+            raise ConsentError("The name you typed doesn't match. Type the full name exactly as on the record.")
+        signature = Signature.objects.create(
+            request=request,
+            document_id=_document_id(),
+            decision=decision,
+            typed_name=" ".join(typed_name.split()),
+            drawn_signature=drawn_signature,
+            signer=signer,
+            representative_name=representative_name.strip() if signer == Signer.REPRESENTATIVE else "",
+            representative_relationship=representative_relationship.strip() if signer == Signer.REPRESENTATIVE else "",
+            interpreter_name=interpreter_name.strip(),
+            interpreter_language=interpreter_language.strip(),
+            statement=signing_statement(request=request, decision=decision, signer=signer),
+            procedure_version=request.procedure_version,
+            ip_address=ip,
+            user_agent=user_agent[:500],
+        )
+        request.status = Status.SIGNED if decision == Decision.CONSENT else Status.DECLINED
+        request.progress = Step.DECIDE
+        request.decided_at = signature.signed_at
+        request.save(update_fields=["status", "progress", "decided_at"])
+        audit(
+            request=request,
+            action="signed" if decision == Decision.CONSENT else "declined",
+            message="Signed consent" if decision == Decision.CONSENT else "Signed a decision not to have the procedure",
+            actor="patient",
+            ip=ip,
+            detail={"document_id": signature.document_id, "signer": signer},
+        )
+        transaction.on_commit(lambda: render_document_safely(signature))
+    return signature
+
+
+def need_to_talk(*, request: ConsentRequest, ip: str | None) -> ConsentRequest:
+    """The patient wants to talk to someone before deciding."""
+    with transaction.atomic():
+        request = _journey_request(request)
+        request.status = Status.NEEDS_DISCUSSION
+        request.wants_discussion = True
+        request.save(update_fields=["status", "wants_discussion"])
+        audit(
+            request=request,
+            action="needs_discussion",
+            message="Chose to talk to someone before deciding",
+            actor="patient",
+            ip=ip,
+        )
+    return request
+
+
+def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) -> ConsentRequest:
+    """Before the appointment the patient can withdraw a signed consent. The signed PDF stays."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status == Status.WITHDRAWN:
+            return request
+        if request.status != Status.SIGNED:
+            raise ConsentError("There is no signed consent to withdraw.")
+        if timezone.now() >= request.appointment_at:
+            raise ConsentError(
+                "Your appointment time has passed, so consent can't be withdrawn here. Please call the clinic."
+            )
+        request.status = Status.WITHDRAWN
+        request.withdrawn_at = timezone.now()
+        request.withdrawal_reason = reason.strip()[:1000]
+        request.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+        audit(request=request, action="withdrawn", message="Withdrew consent", actor="patient", ip=ip)
+    return request
+
+
+# The signed PDF -------------------------------------------------------------------
+
+
+def store_consent_document(signature: Signature) -> ConsentDocument:
+    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists."""
+    from consent.pdf import render_consent_pdf
+
+    existing = ConsentDocument.objects.filter(signature=signature).first()
+    if existing:
+        return existing
+    pdf, page_count = render_consent_pdf(signature)
+    with transaction.atomic():
+        document = ConsentDocument(signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count)
+        document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
+        document.save()
+        audit(
+            request=signature.request,
+            action="document_rendered",
+            message="Signed PDF record created",
+            actor="system",
+            detail={"document_id": signature.document_id, "sha256": document.sha256},
+        )
+    return document
+
+
+def render_document_safely(signature: Signature) -> ConsentDocument | None:
+    """Render after signing; a failure leaves the PDF pending, never loses the signature."""
+    try:
+        return store_consent_document(signature)
+    except Exception:
+        logger.exception("Rendering the PDF for signature %s failed; it stays pending.", signature.pk)
+        return None

@@ -1,0 +1,181 @@
+"""Forms nurses fill in under /staff/."""
+
+from __future__ import annotations
+
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
+
+from consent.models import Language, Patient
+from procedures.models import Procedure
+
+ISO_DATE = "%Y-%m-%d"
+
+
+def _required(message: str) -> dict[str, str]:
+    return {"required": message}
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; it always submits YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class PublishedProcedureField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Procedure) -> str:
+        return obj.name
+
+
+def procedures_with_a_published_version():
+    return Procedure.objects.filter(versions__isnull=False).distinct().order_by("name")
+
+
+class NewRequestForm(forms.Form):
+    """A new consent request: who the patient is, which procedure, when."""
+
+    mrn = forms.CharField(
+        label="Medical record number",
+        max_length=Patient._meta.get_field("mrn").max_length,
+        error_messages=_required("Enter the patient's medical record number."),
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        help_text="As on the patient's record. They type it again when they sign.",
+        error_messages=_required("Enter the patient's full name."),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=DateInput(),
+        input_formats=[ISO_DATE],
+        help_text="The patient enters it to open their link.",
+        error_messages={
+            **_required("Enter the patient's date of birth."),
+            "invalid": "Enter the date of birth as a full date, for example 1958-04-12.",
+        },
+    )
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        error_messages={"invalid": "Enter a full email address, like name@example.org, or leave it empty."},
+    )
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    preferred_language = forms.ChoiceField(
+        label="Preferred language", choices=Language.choices, initial=Language.ENGLISH
+    )
+    procedure = PublishedProcedureField(
+        label="Procedure",
+        queryset=procedures_with_a_published_version(),
+        empty_label="Choose a procedure",
+        error_messages={
+            **_required("Choose the procedure."),
+            "invalid_choice": "Choose one of the procedures in the list.",
+        },
+    )
+    appointment_date = forms.DateField(
+        label="Appointment date",
+        widget=DateInput(),
+        input_formats=[ISO_DATE],
+        error_messages={
+            **_required("Enter the date of the appointment."),
+            "invalid": "Enter the appointment date as a full date, for example 2030-06-21.",
+        },
+    )
+    appointment_time = forms.TimeField(
+        label="Time",
+        widget=TimeInput(),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        error_messages={
+            **_required("Enter the time of the appointment."),
+            "invalid": "Enter the appointment time as hours and minutes, for example 09:30.",
+        },
+    )
+    clinician = forms.CharField(
+        label="Responsible clinician",
+        max_length=200,
+        help_text="For example Dr Priya Shah.",
+        error_messages=_required("Enter the name of the clinician responsible for the procedure."),
+    )
+    send_email = forms.BooleanField(
+        label="Send the link by email now",
+        required=False,
+        help_text="Needs the patient's email address above. Either way, you will see the link on the next page.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff computers are shared: don't let the browser suggest another patient's details.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(
+                "Patient",
+                "mrn",
+                "full_name",
+                "date_of_birth",
+                "email",
+                "phone",
+                "preferred_language",
+            ),
+            Fieldset(
+                "Procedure and appointment",
+                "procedure",
+                Row(
+                    Column("appointment_date", css_class="col-7"),
+                    Column("appointment_time", css_class="col-5"),
+                ),
+                "clinician",
+            ),
+            "send_email",
+            Submit("create", "Create request", css_class="btn-lg mt-2"),
+        )
+
+    @property
+    def has_field_errors(self) -> bool:
+        """Errors marked beside fields (errors about the whole form show in their own box)."""
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
+
+    def clean_date_of_birth(self) -> datetime.date:
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date of birth can't be in the future. Check the year.")
+        if value.year < 1900:
+            raise forms.ValidationError("Check the year of the date of birth: it is before 1900.")
+        return value
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        day, time = cleaned.get("appointment_date"), cleaned.get("appointment_time")
+        if day and time:
+            appointment_at = timezone.make_aware(datetime.datetime.combine(day, time))
+            if appointment_at <= timezone.now():
+                self.add_error(
+                    "appointment_date",
+                    "The appointment must be in the future. Check the date and the time.",
+                )
+            else:
+                cleaned["appointment_at"] = appointment_at
+        if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email",
+                "To send the link by email, enter the patient's email address, or untick “Send the link by email now”.",
+            )
+        return cleaned

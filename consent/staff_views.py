@@ -1,0 +1,142 @@
+"""The nurses' pages under /staff/.
+
+Views stay thin: they check access (`consent.access`), validate the form and
+call `consent.services`, which make every change and write the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from consent import services
+from consent.access import nurse_required
+from consent.models import OPEN_STATUSES, ConsentRequest
+from consent.staff_forms import NewRequestForm
+
+logger = logging.getLogger(__name__)
+
+UPCOMING_LIMIT = 50
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@nurse_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The nearest upcoming appointments, from the start of today."""
+    start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    upcoming = (
+        ConsentRequest.objects.filter(appointment_at__gte=start_of_today)
+        .select_related("patient", "procedure_version")
+        .order_by("appointment_at", "id")[:UPCOMING_LIMIT]
+    )
+    return render(request, "staff/index.html", {"upcoming": upcoming, "limit": UPCOMING_LIMIT})
+
+
+@never_cache
+@nurse_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    """Create a request and show its link once.
+
+    The result page is the POST response itself: the token is never put in a
+    redirect, the session or a log, so it exists only on this page (and in the
+    email, if one is sent). The database keeps only its hash.
+    """
+    if request.method != "POST":
+        return render(request, "staff/new_request.html", {"form": NewRequestForm()})
+
+    form = NewRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "staff/new_request.html", {"form": form})
+    data = form.cleaned_data
+    user, ip = request.user, _client_ip(request)
+    try:
+        with transaction.atomic():
+            patient = services.find_or_create_patient(
+                mrn=data["mrn"],
+                full_name=data["full_name"],
+                date_of_birth=data["date_of_birth"],
+                email=data["email"],
+                phone=data["phone"],
+                preferred_language=data["preferred_language"],
+            )
+            _refresh_contact_details(patient, data)
+            _refuse_duplicate(patient, data)
+            consent_request, token = services.create_consent_request(
+                patient=patient,
+                procedure=data["procedure"],
+                appointment_at=data["appointment_at"],
+                clinician=data["clinician"],
+                created_by=user,
+                ip=ip,
+            )
+    except services.ConsentError as error:
+        form.add_error(None, str(error))
+        return render(request, "staff/new_request.html", {"form": form})
+
+    emailed = email_failed = False
+    if data["send_email"]:
+        try:
+            consent_request = services.send_invite_email(request=consent_request, token=token, user=user, ip=ip)
+            emailed = True
+        except Exception as error:  # the link must still reach the nurse, whatever the mail server did
+            logger.warning(
+                "Emailing the invitation for request %s failed (%s)", consent_request.public_id, type(error).__name__
+            )
+            email_failed = True
+    if not emailed:
+        consent_request = services.mark_invited(
+            request=consent_request, how="shown to staff to give to the patient", user=user, ip=ip
+        )
+    return render(
+        request,
+        "staff/request_created.html",
+        {
+            "consent_request": consent_request,
+            "patient": consent_request.patient,
+            "procedure_name": consent_request.content["name"],
+            "link": services.patient_link(token),
+            "emailed": emailed,
+            "email_failed": email_failed,
+        },
+    )
+
+
+def _refresh_contact_details(patient, data: dict) -> None:
+    """An existing patient's email or phone may have changed: keep the newest ones given.
+
+    Blank fields leave what is on record. Name and date of birth identify the
+    patient and are never changed here (`find_or_create_patient` refuses a
+    mismatch instead).
+    """
+    changed = []
+    for field in ("email", "phone"):
+        if data[field] and getattr(patient, field) != data[field]:
+            setattr(patient, field, data[field])
+            changed.append(field)
+    if changed:
+        patient.save(update_fields=changed)
+
+
+def _refuse_duplicate(patient, data: dict) -> None:
+    """Pressing the button twice (or reloading the result page) must not make a second open request."""
+    duplicate = ConsentRequest.objects.filter(
+        patient=patient,
+        procedure_version__procedure=data["procedure"],
+        appointment_at=data["appointment_at"],
+        status__in=OPEN_STATUSES,
+    ).exists()
+    if duplicate:
+        raise services.ConsentError(
+            "This patient already has an open request for this procedure at this appointment, so no new one "
+            "was made. Its link was shown when it was created; if the patient has lost it, reissue the link "
+            "from their request instead."
+        )
