@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup migrate demo check-migrations clean
+.PHONY: run test lint setup migrate demo check-migrations screenshots clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -46,5 +46,9 @@ lint: setup
 check-migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
+# With `make run` serving in another terminal: every journey page at phone size, and the PDF's pages.
+screenshots: setup
+	$(PY) scripts/journey_screenshots.py --out screenshots
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles screenshots .pytest_cache .ruff_cache

@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from procedures.roles import NURSES
+from procedures.roles import CONTENT_ADMINS, NURSES
 
 
 def is_nurse(user) -> bool:
@@ -23,6 +23,13 @@ def is_nurse(user) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name=NURSES).exists()
+
+
+def is_content_admin(user) -> bool:
+    """A content admin edits procedure content: members of the Content admins group, and superusers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=CONTENT_ADMINS).exists()
 
 
 def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

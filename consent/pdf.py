@@ -245,7 +245,9 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         "checklist": checklist,
         "quiz": quiz,
         "questions": list(request.questions.all()),
-        "audit_events": list(request.audit_events.select_related("user")),
+        # Up to the signature: the record shows how the decision was reached, and re-rendering it
+        # later (after a withdrawal, say) gives the same document.
+        "audit_events": list(request.audit_events.filter(created_at__lte=signature.signed_at).select_related("user")),
         "time_zone": settings.TIME_ZONE,
     }
 

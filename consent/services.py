@@ -46,6 +46,7 @@ from procedures.models import Procedure
 logger = logging.getLogger(__name__)
 
 MAX_IDENTITY_ATTEMPTS = 5
+MAX_DRAWN_SIGNATURE_LENGTH = 200_000  # characters of a PNG data URL: far more than a drawn signature needs
 
 
 class ConsentError(Exception):
@@ -88,13 +89,22 @@ def audit(
     request: ConsentRequest | None,
     action: str,
     message: str,
-    actor: str,
+    actor: str | None = None,
     user: AbstractBaseUser | None = None,
     ip: str | None = None,
     detail: dict | None = None,
+    at: datetime.datetime | None = None,
 ) -> AuditEvent:
+    """Write one append-only audit event. The actor is staff when a user is given, else the system."""
     return AuditEvent.objects.create(
-        request=request, action=action, message=message, actor=actor, user=user, ip_address=ip, detail=detail or {}
+        request=request,
+        action=action,
+        message=message,
+        actor=actor or (AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM),
+        user=user,
+        ip_address=ip,
+        detail=detail or {},
+        created_at=at or timezone.now(),
     )
 
 
@@ -113,12 +123,16 @@ def find_or_create_patient(
     email: str = "",
     phone: str = "",
     preferred_language: str = "en",
+    user: AbstractBaseUser | None = None,
+    ip: str | None = None,
 ) -> Patient:
     """The patient with this record number, or a new one.
 
     An existing record whose name or date of birth differ is refused rather
     than silently used: a typo in a record number must not attach a request to
-    the wrong person.
+    the wrong person. A new email or phone given for an existing patient
+    replaces the old one (blank leaves it), so an invitation goes where the
+    patient now is.
     """
     mrn = mrn.strip()
     patient = Patient.objects.filter(mrn=mrn).first()
@@ -135,6 +149,21 @@ def find_or_create_patient(
         raise ConsentError(
             "A patient with this record number already exists with a different name or date of birth. "
             "Check the record number, name and date of birth against the patient's notes."
+        )
+    updates = {
+        name: value for name, value in (("email", email), ("phone", phone)) if value and getattr(patient, name) != value
+    }
+    if updates:
+        for name, value in updates.items():
+            setattr(patient, name, value)
+        patient.save(update_fields=list(updates))
+        audit(
+            request=None,
+            action="patient_contact_updated",
+            message=f"Patient contact details updated ({', '.join(updates)})",
+            user=user,
+            ip=ip,
+            detail={"patient": patient.pk, "fields": list(updates)},
         )
     return patient
 
@@ -154,6 +183,18 @@ def create_consent_request(
         raise ConsentError(f"{procedure.name} has no published version yet. Ask a content admin to publish it.")
     if appointment_at <= timezone.now():
         raise ConsentError("The appointment must be in the future.")
+    duplicate = ConsentRequest.objects.filter(
+        patient=patient,
+        procedure_version__procedure=procedure,
+        appointment_at=appointment_at,
+        status__in=OPEN_STATUSES,
+    ).exists()
+    if duplicate:
+        # Pressing the button twice (or reloading the result page) must not make a second open request.
+        raise ConsentError(
+            "This patient already has an open request for this procedure at this appointment, so no new one "
+            "was made. If the patient has lost the link, reissue it from their request instead."
+        )
     token, token_hash = _new_token()
     with transaction.atomic():
         request = ConsentRequest.objects.create(
@@ -169,7 +210,6 @@ def create_consent_request(
             request=request,
             action="created",
             message=f"Request created for version {version.number} of the procedure information",
-            actor=AuditEvent.Actor.STAFF if created_by else AuditEvent.Actor.SYSTEM,
             user=created_by,
             ip=ip,
         )
@@ -187,7 +227,6 @@ def mark_invited(*, request: ConsentRequest, how: str, user: AbstractBaseUser | 
             request=request,
             action="invited",
             message=f"Invitation {how}",
-            actor=AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM,
             user=user,
             ip=ip,
         )
@@ -239,7 +278,6 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
             request=request,
             action="link_reissued",
             message="A new link was issued; the old link no longer works",
-            actor=AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM,
             user=user,
             ip=ip,
         )
@@ -253,7 +291,7 @@ def cancel_request(*, request: ConsentRequest, user: AbstractBaseUser, ip: str |
             raise ConsentError(f"This request is {request.get_status_display().lower()} and can't be cancelled.")
         request.status = Status.CANCELLED
         request.save(update_fields=["status"])
-        audit(request=request, action="cancelled", message="Request cancelled", actor="staff", user=user, ip=ip)
+        audit(request=request, action="cancelled", message="Request cancelled", user=user, ip=ip)
     return request
 
 
@@ -534,6 +572,13 @@ def sign(
     """
     if decision not in (Decision.CONSENT, Decision.DECLINE):
         raise ConsentError("Choose whether you agree to the procedure or not.")
+    if drawn_signature and (
+        not drawn_signature.startswith("data:image/png;base64,") or len(drawn_signature) > MAX_DRAWN_SIGNATURE_LENGTH
+    ):
+        # A signed record can never be corrected, so refuse rather than store something the PDF can't show.
+        raise ConsentError(
+            "The drawn signature couldn't be read. Clear the drawing and try again, or just type your name."
+        )
     with transaction.atomic():
         request = _locked(request)
         existing = Signature.objects.filter(request=request).first()
@@ -573,6 +618,7 @@ def sign(
             actor="patient",
             ip=ip,
             detail={"document_id": signature.document_id, "signer": signer},
+            at=signature.signed_at,
         )
         transaction.on_commit(lambda: render_document_safely(signature))
     return signature
@@ -619,7 +665,12 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
 
 
 def store_consent_document(signature: Signature) -> ConsentDocument:
-    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists."""
+    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists.
+
+    Rendering is slow, so it happens before the lock; the lock on the request
+    then makes sure two renders at once (after signing, and the retry command)
+    store one document.
+    """
     from consent.pdf import render_consent_pdf
 
     existing = ConsentDocument.objects.filter(signature=signature).first()
@@ -627,6 +678,10 @@ def store_consent_document(signature: Signature) -> ConsentDocument:
         return existing
     pdf, page_count = render_consent_pdf(signature)
     with transaction.atomic():
+        _locked(signature.request)
+        existing = ConsentDocument.objects.filter(signature=signature).first()
+        if existing:
+            return existing
         document = ConsentDocument(signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count)
         document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
         document.save()

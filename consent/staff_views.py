@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from consent import services
 from consent.access import nurse_required
-from consent.models import OPEN_STATUSES, ConsentRequest
+from consent.models import ConsentRequest
 from consent.staff_forms import NewRequestForm
 
 logger = logging.getLogger(__name__)
@@ -67,9 +67,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 phone=data["phone"],
                 preferred_language=data["preferred_language"],
+                user=user,
+                ip=ip,
             )
-            _refresh_contact_details(patient, data)
-            _refuse_duplicate(patient, data)
             consent_request, token = services.create_consent_request(
                 patient=patient,
                 procedure=data["procedure"],
@@ -108,35 +108,3 @@ def new_request(request: HttpRequest) -> HttpResponse:
             "email_failed": email_failed,
         },
     )
-
-
-def _refresh_contact_details(patient, data: dict) -> None:
-    """An existing patient's email or phone may have changed: keep the newest ones given.
-
-    Blank fields leave what is on record. Name and date of birth identify the
-    patient and are never changed here (`find_or_create_patient` refuses a
-    mismatch instead).
-    """
-    changed = []
-    for field in ("email", "phone"):
-        if data[field] and getattr(patient, field) != data[field]:
-            setattr(patient, field, data[field])
-            changed.append(field)
-    if changed:
-        patient.save(update_fields=changed)
-
-
-def _refuse_duplicate(patient, data: dict) -> None:
-    """Pressing the button twice (or reloading the result page) must not make a second open request."""
-    duplicate = ConsentRequest.objects.filter(
-        patient=patient,
-        procedure_version__procedure=data["procedure"],
-        appointment_at=data["appointment_at"],
-        status__in=OPEN_STATUSES,
-    ).exists()
-    if duplicate:
-        raise services.ConsentError(
-            "This patient already has an open request for this procedure at this appointment, so no new one "
-            "was made. Its link was shown when it was created; if the patient has lost it, reissue the link "
-            "from their request instead."
-        )

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from consent import forms, services
+from consent.access import is_content_admin, is_nurse
 from consent.models import ConsentDocument, Decision, Status, Step
 from consent.services import ConsentError
-from procedures.roles import CONTENT_ADMINS, NURSES
 
 VERIFIED_SESSION_KEY = "verified_requests"
 STEP_URLS = {
@@ -40,15 +40,10 @@ FINISHED_STATUSES = {Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CO
 
 def home(request):
     """What Proceed is; where patients and staff go from here."""
-    user = request.user
-    group_names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
     return render(
         request,
         "home.html",
-        {
-            "is_nurse": user.is_superuser or NURSES in group_names,
-            "is_content_admin": user.is_superuser or CONTENT_ADMINS in group_names,
-        },
+        {"is_nurse": is_nurse(request.user), "is_content_admin": is_content_admin(request.user)},
     )
 
 

@@ -22,7 +22,9 @@ from consent.pdf import (
     html_to_pdf,
     render_consent_pdf,
     render_information_pdf,
+    safe_signature_image,
 )
+from consent.services import ConsentError
 from procedures.services import publish_procedure
 from tests.conftest import PATIENT_A, PATIENT_B, build_procedure, complete_journey, make_case, sign_case
 
@@ -189,25 +191,28 @@ def test_content_that_is_not_sample_has_no_sample_label(signed_case):
 # The drawn signature ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "drawn",
-    [
-        "javascript:alert(1)",
-        "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
-        "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
-        'data:image/png;base64,AAAA" onerror="alert(1)',
-        "data:image/png;base64,SGVsbG8gd29ybGQ=",  # valid base64, but not a PNG
-        "DATA:IMAGE/PNG;BASE64,iVBORw0KGgo=",
-        "https://example.org/signature.png",
-    ],
-)
-def test_a_drawn_signature_that_is_not_a_png_data_url_never_reaches_the_pdf(case_a, drawn):
-    html = consent_pdf_html(sign_with_drawing(case_a, drawn))
-    assert "<img" not in html
-    assert drawn not in html
-    for marker in ("javascript:", "onerror", "onload", "image/svg", "example.org/signature"):
-        assert marker not in html
-    assert "No signature was drawn" in html
+HOSTILE_DRAWINGS = [
+    "javascript:alert(1)",
+    "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+    "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+    'data:image/png;base64,AAAA" onerror="alert(1)',
+    "data:image/png;base64,SGVsbG8gd29ybGQ=",  # valid base64, but not a PNG
+    "DATA:IMAGE/PNG;BASE64,iVBORw0KGgo=",
+    "https://example.org/signature.png",
+]
+
+
+@pytest.mark.parametrize("drawn", [d for d in HOSTILE_DRAWINGS if not d.startswith("data:image/png;base64,")])
+def test_signing_refuses_a_drawing_that_is_not_a_png_data_url(case_a, drawn):
+    with pytest.raises(ConsentError, match="drawn signature couldn't be read"):
+        sign_with_drawing(case_a, drawn)
+    assert not Signature.objects.filter(request=case_a.request).exists()
+
+
+@pytest.mark.parametrize("drawn", HOSTILE_DRAWINGS)
+def test_the_pdf_embeds_nothing_but_a_real_png(drawn):
+    # The PDF's own guard, for anything that got past signing (or was stored before it checked).
+    assert safe_signature_image(drawn) == ""
 
 
 def test_a_drawn_png_signature_is_embedded_in_the_pdf(case_a):
@@ -283,3 +288,12 @@ def test_information_pdf_explains_the_procedure_and_says_nothing_about_the_patie
     assert "López" not in text
     assert PATIENT_A["mrn"] not in text
     assert "1950" not in text
+
+
+def test_the_audit_page_ends_at_the_signature_so_a_later_render_is_the_same_record(signed_case):
+    services.withdraw_consent(request=signed_case.request, reason="", ip=None)
+
+    html = consent_pdf_html(signed_case.request.signature)
+
+    assert "Signed consent" in html
+    assert "Withdrew consent" not in html

@@ -67,3 +67,18 @@ def test_nurse_is_not_offered_the_content_editor(client, nurse):
     client.force_login(nurse)
 
     assert b"Edit procedure content" not in client.get("/").content
+
+
+def test_nurse_is_offered_the_patients_requests(client, nurse):
+    client.force_login(nurse)
+
+    text = client.get("/").content.decode()
+
+    assert "Patients' requests" in text
+    assert reverse("staff:index") in text
+
+
+def test_content_admin_is_not_offered_the_patients_requests(client, content_admin):
+    client.force_login(content_admin)
+
+    assert reverse("staff:index") not in client.get("/").content.decode()

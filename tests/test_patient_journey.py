@@ -556,3 +556,17 @@ def test_withdrawing_after_the_appointment_is_refused_with_a_message(client, cas
 
     assert "appointment time has passed" in response.content.decode()
     assert case_a.refresh().status == Status.SIGNED
+
+
+def test_procedure_information_can_be_downloaded_from_every_step_after_the_identity_check(client, case_a):
+    verify(client, case_a)
+    client.post(f"{case_a.url}about/")
+
+    risks_page = client.get(f"{case_a.url}risks/").content.decode()
+    response = client.get(f"{case_a.url}information.pdf")
+
+    assert f'href="{case_a.url}information.pdf"' in risks_page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="information-test-procedure-version-1.pdf"'
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
