@@ -112,6 +112,38 @@ class ConsentRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def saved_acknowledgements(self, kind: str) -> dict[str, Acknowledgement]:
+        return {str(row.item_key): row for row in self.acknowledgements.filter(kind=kind)}
+
+    def answers_summary(self) -> dict:
+        """Everything the patient acknowledged, marked, answered and asked, item by item.
+
+        The patient's review page and the nurse's case page both show this.
+        """
+        content = self.content
+        risk_rows = self.saved_acknowledgements(Acknowledgement.Kind.RISK)
+        step_rows = self.saved_acknowledgements(Acknowledgement.Kind.STEP)
+        answers = {str(a.item_key): a for a in self.checklist_answers.all()}
+        quiz = {str(a.question_key): a for a in self.quiz_answers.all()}
+        return {
+            "risks": [{"risk": risk, "row": risk_rows.get(risk["key"])} for risk in content["risks"]],
+            "steps": [{"step": step, "row": step_rows.get(step["key"])} for step in content["preparation_steps"]],
+            "answers": [
+                {
+                    "item": item,
+                    "answer": answers.get(item["key"]),
+                    "flagged": item["key"] in answers and answers[item["key"]].answer != item["expected_answer"],
+                }
+                for item in content["checklist_items"]
+                if item["patient_question"]
+            ],
+            "quiz": [
+                {"question": q, "answer": quiz.get(q["key"]), "choice": q["choices"][q["correct_choice"] - 1]}
+                for q in content["questions"]
+            ],
+            "asked": list(self.questions.all()),
+        }
+
 
 class Acknowledgement(models.Model):
     """The patient's answer to one risk or preparation step of the version they saw."""

@@ -10,14 +10,14 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from consent import services
 from consent.access import nurse_required
-from consent.models import ConsentRequest
+from consent.models import ConsentDocument, ConsentRequest
 from consent.staff_forms import NewRequestForm
 
 logger = logging.getLogger(__name__)
@@ -107,4 +107,44 @@ def new_request(request: HttpRequest) -> HttpResponse:
             "emailed": emailed,
             "email_failed": email_failed,
         },
+    )
+
+
+@never_cache
+@nurse_required
+def case(request: HttpRequest, public_id) -> HttpResponse:
+    """One patient's case: what they acknowledged, flagged and asked, and the signed record."""
+    consent_request = get_object_or_404(
+        ConsentRequest.objects.select_related("patient", "procedure_version"), public_id=public_id
+    )
+    signature = getattr(consent_request, "signature", None)
+    summary = consent_request.answers_summary()
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "consent_request": consent_request,
+            "patient": consent_request.patient,
+            "summary": summary,
+            "risks_to_discuss": [e["risk"] for e in summary["risks"] if e["row"] and e["row"].wants_to_discuss],
+            "quiz_misses": [e for e in summary["quiz"] if e["answer"] and not e["answer"].first_try_correct],
+            "signature": signature,
+            "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
+            "events": consent_request.audit_events.select_related("user"),
+        },
+    )
+
+
+@never_cache
+@nurse_required
+def case_pdf(request: HttpRequest, public_id) -> FileResponse:
+    consent_request = get_object_or_404(ConsentRequest, public_id=public_id)
+    document = ConsentDocument.objects.filter(signature__request=consent_request).first()
+    if document is None:
+        raise Http404("No signed PDF for this request yet.")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.signature.document_id}.pdf",
+        content_type="application/pdf",
     )

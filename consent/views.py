@@ -178,15 +178,10 @@ def about(request, case, token):
     return render(request, "consent/about.html", journey_context(case, token, Step.ABOUT))
 
 
-def _saved_acknowledgements(case, kind):
-    rows = case.acknowledgements.filter(kind=kind)
-    return {str(r.item_key): r for r in rows}
-
-
 @patient_page(Step.RISKS)
 def risks(request, case, token):
     risk_list = case.content["risks"]
-    saved = _saved_acknowledgements(case, "risk")
+    saved = case.saved_acknowledgements("risk")
     initial = {}
     for key, row in saved.items():
         initial[f"ack_{key}"] = row.acknowledged_at is not None
@@ -218,7 +213,7 @@ def preparing(request, case, token):
     steps = content["preparation_steps"]
     questions = [item for item in content["checklist_items"] if item["patient_question"]]
     initial = {
-        f"ack_{key}": row.acknowledged_at is not None for key, row in _saved_acknowledgements(case, "step").items()
+        f"ack_{key}": row.acknowledged_at is not None for key, row in case.saved_acknowledgements("step").items()
     }
     initial.update({f"answer_{a.item_key}": a.answer for a in case.checklist_answers.all()})
     form = forms.PreparingForm(posted(request), steps=steps, questions=questions, initial=initial)
@@ -294,29 +289,6 @@ def questions(request, case, token):
     )
 
 
-def review_summary(case) -> dict:
-    """Everything the patient acknowledged, marked, answered and asked, for the review page."""
-    content = case.content
-    risk_rows = _saved_acknowledgements(case, "risk")
-    step_rows = _saved_acknowledgements(case, "step")
-    answers = {str(a.item_key): a for a in case.checklist_answers.all()}
-    quiz = {str(a.question_key): a for a in case.quiz_answers.all()}
-    return {
-        "risks": [{"risk": risk, "row": risk_rows.get(risk["key"])} for risk in content["risks"]],
-        "steps": [{"step": step, "row": step_rows.get(step["key"])} for step in content["preparation_steps"]],
-        "answers": [
-            {"item": item, "answer": answers.get(item["key"])}
-            for item in content["checklist_items"]
-            if item["patient_question"]
-        ],
-        "quiz": [
-            {"question": q, "answer": quiz.get(q["key"]), "choice": q["choices"][q["correct_choice"] - 1]}
-            for q in content["questions"]
-        ],
-        "asked": list(case.questions.all()),
-    }
-
-
 @patient_page(Step.DECIDE)
 def review(request, case, token):
     form = forms.ReviewForm(posted(request))
@@ -326,7 +298,7 @@ def review(request, case, token):
     return render(
         request,
         "consent/review.html",
-        journey_context(case, token, Step.DECIDE, form=form, summary=review_summary(case)),
+        journey_context(case, token, Step.DECIDE, form=form, summary=case.answers_summary()),
     )
 
 
