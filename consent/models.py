@@ -92,10 +92,23 @@ class ConsentRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Kept by the services as entries are recorded, so the dashboard can show
+    # "5 of 8" for thousands of rows without reading every entry.
+    checklist_total = models.PositiveSmallIntegerField(default=0)
+    checklist_complete = models.PositiveSmallIntegerField(default=0)
+    # Set when a material change to the procedure is published after this request was signed.
+    content_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["appointment_at"]
-        indexes = [models.Index(fields=["appointment_at", "status"])]
+        indexes = [
+            models.Index(fields=["appointment_at", "status"]),
+            models.Index(fields=["status", "appointment_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Consent request {self.public_id}"
@@ -213,6 +226,7 @@ class PatientQuestion(models.Model):
 
     class Meta:
         ordering = ["asked_at", "id"]
+        indexes = [models.Index(fields=["request", "answered_at"])]
 
     def __str__(self) -> str:
         return f"Question {self.pk}"
@@ -253,6 +267,46 @@ class Signature(ImmutableModel):
 
     def __str__(self) -> str:
         return f"Signature {self.document_id}"
+
+
+class ChecklistState(models.TextChoices):
+    DONE = "done", "Done"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    PROBLEM = "problem", "Problem"
+
+
+class ChecklistEntry(ImmutableModel):
+    """A nurse's mark on one checklist item. Never edited: a change or correction is a new entry.
+
+    The item's state is its latest entry. After sign-off a new entry is a
+    correction, and points at the entry it corrects.
+    """
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.PROTECT, related_name="checklist_entries")
+    item_key = models.UUIDField()
+    state = models.CharField(max_length=20, choices=ChecklistState.choices)
+    note = models.TextField(blank=True, help_text="Why it is not applicable, or what the problem is.")
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        indexes = [models.Index(fields=["request", "item_key", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"Checklist entry {self.pk}"
+
+
+class ChecklistSignOff(ImmutableModel):
+    """A nurse's sign-off of the whole checklist, after re-entering their password."""
+
+    request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="checklist_sign_off")
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_off_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Checklist sign-off {self.pk}"
 
 
 class ConsentDocument(ImmutableModel):

@@ -30,6 +30,9 @@ from consent.models import (
     Acknowledgement,
     AuditEvent,
     ChecklistAnswer,
+    ChecklistEntry,
+    ChecklistSignOff,
+    ChecklistState,
     ConsentDocument,
     ConsentRequest,
     Decision,
@@ -205,6 +208,7 @@ def create_consent_request(
             created_by=created_by,
             token_hash=token_hash,
             expires_at=link_expiry(appointment_at),
+            checklist_total=len(version.content["checklist_items"]),
         )
         audit(
             request=request,
@@ -658,6 +662,164 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
         request.withdrawal_reason = reason.strip()[:1000]
         request.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
         audit(request=request, action="withdrawn", message="Withdrew consent", actor="patient", ip=ip)
+    return request
+
+
+# The nurse's side ------------------------------------------------------------------
+
+
+def answer_patient_question(
+    *, question: PatientQuestion, reply_note: str, user: AbstractBaseUser, ip: str | None = None
+) -> PatientQuestion:
+    """Mark a patient's question as answered, with a note of the reply."""
+    reply_note = reply_note.strip()
+    if not reply_note:
+        raise ConsentError("Write a short note of how the question was answered (for example, “Phoned, explained”).")
+    with transaction.atomic():
+        _locked(question.request)
+        question = PatientQuestion.objects.select_for_update().get(pk=question.pk)
+        if question.answered_at:
+            raise ConsentError("This question has already been marked as answered.")
+        question.answered_at, question.answered_by, question.reply_note = timezone.now(), user, reply_note[:2000]
+        question.save(update_fields=["answered_at", "answered_by", "reply_note"])
+        audit(
+            request=question.request,
+            action="question_answered",
+            message="Marked a patient question as answered",
+            user=user,
+            ip=ip,
+            detail={"question": question.pk},
+        )
+    return question
+
+
+def checklist_items(request: ConsentRequest) -> dict[str, dict]:
+    return {item["key"]: item for item in request.content["checklist_items"]}
+
+
+def latest_checklist_entries(request: ConsentRequest) -> dict[str, ChecklistEntry]:
+    """Each item's current entry (its latest), by item key."""
+    latest: dict[str, ChecklistEntry] = {}
+    for entry in request.checklist_entries.select_related("recorded_by").order_by("recorded_at", "id"):
+        latest[str(entry.item_key)] = entry
+    return latest
+
+
+def _is_complete(entry: ChecklistEntry | None) -> bool:
+    return entry is not None and entry.state in (ChecklistState.DONE, ChecklistState.NOT_APPLICABLE)
+
+
+def record_checklist_entry(
+    *,
+    request: ConsentRequest,
+    item_key: str,
+    state: str,
+    note: str = "",
+    user: AbstractBaseUser,
+    ip: str | None = None,
+) -> ChecklistEntry:
+    """Record a nurse's mark on one item. After sign-off it is a correction of the current entry."""
+    note = note.strip()
+    with transaction.atomic():
+        request = _locked(request)
+        item = checklist_items(request).get(str(item_key))
+        if item is None:
+            raise ConsentError("That checklist item isn't part of this procedure. Reload the page and try again.")
+        if state not in ChecklistState.values:
+            raise ConsentError("Choose done, not applicable or problem.")
+        if state == ChecklistState.NOT_APPLICABLE and not item["allow_not_applicable"]:
+            raise ConsentError(f"“{item['text']}” can't be marked not applicable: mark it done, or record a problem.")
+        if state == ChecklistState.NOT_APPLICABLE and not note:
+            raise ConsentError(f"Say why “{item['text']}” is not applicable.")
+        if state == ChecklistState.PROBLEM and not note:
+            raise ConsentError(f"Describe the problem with “{item['text']}”.")
+        latest = latest_checklist_entries(request)
+        current = latest.get(str(item_key))
+        signed_off = hasattr(request, "checklist_sign_off")
+        if current and current.state == state and current.note == note:
+            return current
+        entry = ChecklistEntry.objects.create(
+            request=request,
+            item_key=item_key,
+            state=state,
+            note=note[:2000],
+            corrects=current if signed_off else None,
+            recorded_by=user,
+        )
+        latest[str(item_key)] = entry
+        request.checklist_complete = sum(_is_complete(latest.get(key)) for key in checklist_items(request))
+        request.save(update_fields=["checklist_complete"])
+        label = ChecklistState(state).label.lower()
+        audit(
+            request=request,
+            action="checklist_corrected" if signed_off else "checklist_marked",
+            message=f"{'Corrected' if signed_off else 'Marked'} a checklist item as {label}",
+            user=user,
+            ip=ip,
+            detail={"item": str(item_key), "state": state, "entry": entry.pk},
+        )
+    return entry
+
+
+def sign_off_checklist(
+    *, request: ConsentRequest, user: AbstractBaseUser, password: str, ip: str | None = None
+) -> ChecklistSignOff:
+    """Sign the checklist off, after the nurse re-enters their password.
+
+    Every required item must be done or not applicable; the message names those that aren't.
+    """
+    if not user.check_password(password):
+        audit(
+            request=request,
+            action="sign_off_refused",
+            message="Checklist sign-off refused: wrong password",
+            user=user,
+            ip=ip,
+        )
+        raise ConsentError("That password isn't right. Enter the password you sign in with.")
+    with transaction.atomic():
+        request = _locked(request)
+        if hasattr(request, "checklist_sign_off"):
+            raise ConsentError("This checklist has already been signed off. Record a correction instead.")
+        if request.status in (Status.CANCELLED, Status.EXPIRED):
+            raise ConsentError(
+                f"This request is {request.get_status_display().lower()}; its checklist can't be signed off."
+            )
+        latest = latest_checklist_entries(request)
+        open_items = [
+            item["text"]
+            for key, item in checklist_items(request).items()
+            if item["required"] and not _is_complete(latest.get(key))
+        ]
+        if open_items:
+            raise ConsentError("These required items are not done yet: " + "; ".join(open_items) + ".")
+        sign_off = ChecklistSignOff.objects.create(request=request, signed_off_by=user)
+        audit(request=request, action="checklist_signed_off", message="Checklist signed off", user=user, ip=ip)
+    return sign_off
+
+
+def confirm_on_the_day(*, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None) -> ConsentRequest:
+    """The nurse confirms, on the day, that the patient still consents."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status == Status.CONFIRMED:
+            return request
+        if request.status != Status.SIGNED:
+            raise ConsentError(
+                f"This request is {request.get_status_display().lower()}, not consented: "
+                "consent can only be confirmed once the patient has signed."
+            )
+        if not hasattr(request, "checklist_sign_off"):
+            raise ConsentError("Sign off the checklist before confirming consent.")
+        request.status, request.confirmed_at, request.confirmed_by = Status.CONFIRMED, timezone.now(), user
+        request.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+        audit(
+            request=request,
+            action="confirmed",
+            message="Consent confirmed with the patient on the day",
+            user=user,
+            ip=ip,
+        )
     return request
 
 
