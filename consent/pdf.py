@@ -129,7 +129,7 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
     return document.write_pdf(), len(document.pages)
 
 
-def _render_template(template: str, context: dict[str, Any]) -> str:
+def render_template(template: str, context: dict[str, Any]) -> str:
     """Render in English and in the clinic's time zone, whatever the current request activated."""
     with translation.override(settings.LANGUAGE_CODE), timezone.override(ZoneInfo(settings.TIME_ZONE)):
         return render_to_string(template, context)
@@ -254,7 +254,7 @@ def consent_context(signature: Signature) -> dict[str, Any]:
 
 def consent_pdf_html(signature: Signature) -> str:
     """The HTML the signed record is drawn from (also what tests inspect)."""
-    return _render_template("pdf/consent.html", consent_context(signature))
+    return render_template("pdf/consent.html", consent_context(signature))
 
 
 def render_consent_pdf(signature: Signature) -> tuple[bytes, int]:
@@ -274,7 +274,7 @@ def information_pdf_html(request: ConsentRequest) -> str:
         "version": version,
         "content": version.content,
     }
-    return _render_template("pdf/information.html", context)
+    return render_template("pdf/information.html", context)
 
 
 def render_information_pdf(request: ConsentRequest) -> bytes:

@@ -709,6 +709,16 @@ def _is_complete(entry: ChecklistEntry | None) -> bool:
     return entry is not None and entry.state in (ChecklistState.DONE, ChecklistState.NOT_APPLICABLE)
 
 
+def open_required_items(request: ConsentRequest) -> list[str]:
+    """The text of every required item that is not done or not applicable."""
+    latest = latest_checklist_entries(request)
+    return [
+        item["text"]
+        for key, item in checklist_items(request).items()
+        if item["required"] and not _is_complete(latest.get(key))
+    ]
+
+
 def record_checklist_entry(
     *,
     request: ConsentRequest,
@@ -722,6 +732,8 @@ def record_checklist_entry(
     note = note.strip()
     with transaction.atomic():
         request = _locked(request)
+        if request.status in (Status.CANCELLED, Status.EXPIRED, Status.DECLINED, Status.WITHDRAWN):
+            raise ConsentError(f"This request is {request.get_status_display().lower()}, so its checklist is closed.")
         item = checklist_items(request).get(str(item_key))
         if item is None:
             raise ConsentError("That checklist item isn't part of this procedure. Reload the page and try again.")
@@ -785,12 +797,7 @@ def sign_off_checklist(
             raise ConsentError(
                 f"This request is {request.get_status_display().lower()}; its checklist can't be signed off."
             )
-        latest = latest_checklist_entries(request)
-        open_items = [
-            item["text"]
-            for key, item in checklist_items(request).items()
-            if item["required"] and not _is_complete(latest.get(key))
-        ]
+        open_items = open_required_items(request)
         if open_items:
             raise ConsentError("These required items are not done yet: " + "; ".join(open_items) + ".")
         sign_off = ChecklistSignOff.objects.create(request=request, signed_off_by=user)
@@ -811,6 +818,10 @@ def confirm_on_the_day(*, request: ConsentRequest, user: AbstractBaseUser, ip: s
             )
         if not hasattr(request, "checklist_sign_off"):
             raise ConsentError("Sign off the checklist before confirming consent.")
+        open_items = open_required_items(request)
+        if open_items:
+            # A correction after sign-off can reopen an item.
+            raise ConsentError("A correction has reopened required items: " + "; ".join(open_items) + ".")
         request.status, request.confirmed_at, request.confirmed_by = Status.CONFIRMED, timezone.now(), user
         request.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         audit(

@@ -1,14 +1,18 @@
 """Staff pages under /staff/ (nurses only)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from consent import staff_views
+from consent import case_views, staff_views
 
 app_name = "staff"
 
 urlpatterns = [
     path("", staff_views.index, name="index"),
     path("requests/new/", staff_views.new_request, name="new_request"),
-    path("requests/<uuid:public_id>/", staff_views.case, name="case"),
-    path("requests/<uuid:public_id>/consent.pdf", staff_views.case_pdf, name="case_pdf"),
+    path("requests/<uuid:public_id>/", case_views.case, name="case"),
+    path("requests/<uuid:public_id>/consent.pdf", case_views.case_pdf, name="case_pdf"),
+    path("requests/<uuid:public_id>/reissue/", case_views.reissue, name="reissue"),
+    path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
+    path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
+    path("", include("consent.checklist_urls")),
 ]

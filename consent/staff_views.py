@@ -6,39 +6,64 @@ call `consent.services`, which make every change and write the audit trail.
 
 from __future__ import annotations
 
-import datetime
 import logging
 
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from consent import services
+from consent import dashboard, services
 from consent.access import nurse_required
-from consent.models import ConsentDocument, ConsentRequest
+from consent.case_views import hand_out_link
+from consent.dashboard_forms import DashboardFilterForm
+from consent.models import ConsentRequest
 from consent.staff_forms import NewRequestForm
 
 logger = logging.getLogger(__name__)
-
-UPCOMING_LIMIT = 50
 
 
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _dashboard_row(row: ConsentRequest, now) -> ConsentRequest:
+    """Attach what the template shows beside each row (computed from the row, no queries)."""
+    row.flags = dashboard.shown_flags(row, now)
+    row.status_tone = dashboard.STATUS_TONES.get(row.status, "light")
+    return row
+
+
+@never_cache
 @nurse_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The nearest upcoming appointments, from the start of today."""
-    start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    upcoming = (
-        ConsentRequest.objects.filter(appointment_at__gte=start_of_today)
-        .select_related("patient", "procedure_version")
-        .order_by("appointment_at", "id")[:UPCOMING_LIMIT]
+    """The dashboard: appointments in a date range, with consent status, checklist progress and flags.
+
+    A bad filter value shows its error beside the field and is ignored; bad
+    dates fall back to today and the next seven days. A page number out of
+    range shows the last page, a non-number the first.
+    """
+    form = DashboardFilterForm(request.GET)
+    form.is_valid()
+    start, end = form.date_range()
+    now = timezone.now()
+    rows = dashboard.dashboard_rows(start=start, end=end, now=now, **form.filters())
+    page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [_dashboard_row(row, now) for row in page.object_list]
+    return render(
+        request,
+        "staff/index.html",
+        {
+            "form": form,
+            "page": page,
+            "start": start,
+            "end": end,
+            "is_filtered": any(form.filters().values()),
+            "dates_fell_back": "start" in form.errors or "end" in form.errors,
+        },
     )
-    return render(request, "staff/index.html", {"upcoming": upcoming, "limit": UPCOMING_LIMIT})
 
 
 @never_cache
@@ -82,69 +107,10 @@ def new_request(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(error))
         return render(request, "staff/new_request.html", {"form": form})
 
-    emailed = email_failed = False
-    if data["send_email"]:
-        try:
-            consent_request = services.send_invite_email(request=consent_request, token=token, user=user, ip=ip)
-            emailed = True
-        except Exception as error:  # the link must still reach the nurse, whatever the mail server did
-            logger.warning(
-                "Emailing the invitation for request %s failed (%s)", consent_request.public_id, type(error).__name__
-            )
-            email_failed = True
-    if not emailed:
-        consent_request = services.mark_invited(
-            request=consent_request, how="shown to staff to give to the patient", user=user, ip=ip
-        )
-    return render(
+    return hand_out_link(
         request,
-        "staff/request_created.html",
-        {
-            "consent_request": consent_request,
-            "patient": consent_request.patient,
-            "procedure_name": consent_request.content["name"],
-            "link": services.patient_link(token),
-            "emailed": emailed,
-            "email_failed": email_failed,
-        },
-    )
-
-
-@never_cache
-@nurse_required
-def case(request: HttpRequest, public_id) -> HttpResponse:
-    """One patient's case: what they acknowledged, flagged and asked, and the signed record."""
-    consent_request = get_object_or_404(
-        ConsentRequest.objects.select_related("patient", "procedure_version"), public_id=public_id
-    )
-    signature = getattr(consent_request, "signature", None)
-    summary = consent_request.answers_summary()
-    return render(
-        request,
-        "staff/case.html",
-        {
-            "consent_request": consent_request,
-            "patient": consent_request.patient,
-            "summary": summary,
-            "risks_to_discuss": [e["risk"] for e in summary["risks"] if e["row"] and e["row"].wants_to_discuss],
-            "quiz_misses": [e for e in summary["quiz"] if e["answer"] and not e["answer"].first_try_correct],
-            "signature": signature,
-            "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
-            "events": consent_request.audit_events.select_related("user"),
-        },
-    )
-
-
-@never_cache
-@nurse_required
-def case_pdf(request: HttpRequest, public_id) -> FileResponse:
-    consent_request = get_object_or_404(ConsentRequest, public_id=public_id)
-    document = ConsentDocument.objects.filter(signature__request=consent_request).first()
-    if document is None:
-        raise Http404("No signed PDF for this request yet.")
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.signature.document_id}.pdf",
-        content_type="application/pdf",
+        consent_request=consent_request,
+        token=token,
+        send_email=data["send_email"],
+        template="staff/request_created.html",
     )

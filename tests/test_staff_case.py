@@ -23,7 +23,7 @@ def test_nurse_sees_the_risks_the_patient_wants_to_talk_about_and_their_question
 
     assert "Ana María López" in text
     assert "Wants to talk about the risk: <strong>Headache</strong>" in text
-    assert "Question: “Can I drive afterwards?”" in text
+    assert "Question waiting: “Can I drive afterwards?”" in text
     assert "Identity checked" in text
 
 
@@ -81,3 +81,14 @@ def test_only_nurses_see_a_case(client, content_admin, case_a, page):
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     assert admin.status_code == 403
     assert "Ana" not in admin.content.decode()
+
+
+def test_nurse_sees_every_acknowledgement_and_quiz_result(client, nurse, case_a):
+    complete_journey(case_a)
+    client.force_login(nurse)
+
+    text = " ".join(client.get(case_url(case_a)).content.decode().split())
+
+    assert "<li>Headache: acknowledged " in text
+    assert "Morning of: Bring your medicines. · acknowledged " in text
+    assert "What should you do if you get a headache? · right first time" in text

@@ -1,0 +1,180 @@
+"""Actions a nurse takes on one case: reissue the link, cancel, answer a patient's question.
+
+Irreversible actions are a confirmation page on GET and the work on POST.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from consent import services
+from consent.access import nurse_required
+from consent.models import ConsentDocument, ConsentRequest, PatientQuestion, Status
+
+logger = logging.getLogger(__name__)
+
+
+def _case(public_id) -> ConsentRequest:
+    return get_object_or_404(ConsentRequest.objects.select_related("patient", "procedure_version"), public_id=public_id)
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@never_cache
+@nurse_required
+def case(request: HttpRequest, public_id) -> HttpResponse:
+    """One patient's case: what they acknowledged, flagged and asked, and the signed record."""
+    consent_request = _case(public_id)
+    signature = getattr(consent_request, "signature", None)
+    summary = consent_request.answers_summary()
+    return render(
+        request,
+        "staff/case.html",
+        {
+            "consent_request": consent_request,
+            "patient": consent_request.patient,
+            "summary": summary,
+            "risks_to_discuss": [e["risk"] for e in summary["risks"] if e["row"] and e["row"].wants_to_discuss],
+            "quiz_misses": [e for e in summary["quiz"] if e["answer"] and not e["answer"].first_try_correct],
+            "signature": signature,
+            "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
+            "events": consent_request.audit_events.select_related("user"),
+            "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
+            "can_confirm": consent_request.status == Status.SIGNED and hasattr(consent_request, "checklist_sign_off"),
+        },
+    )
+
+
+@never_cache
+@nurse_required
+def case_pdf(request: HttpRequest, public_id) -> FileResponse:
+    consent_request = get_object_or_404(ConsentRequest, public_id=public_id)
+    document = ConsentDocument.objects.filter(signature__request=consent_request).first()
+    if document is None:
+        raise Http404("No signed PDF for this request yet.")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.signature.document_id}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def hand_out_link(
+    request: HttpRequest, *, consent_request: ConsentRequest, token: str, send_email: bool, template: str
+) -> HttpResponse:
+    """Show a new link once (with its QR code and letter), emailing it first if asked.
+
+    This page is the POST response itself: the token is never put in a
+    redirect, the session or a log. If the email fails the link still reaches
+    the nurse, who gives it to the patient another way.
+    """
+    user, ip = request.user, _ip(request)
+    emailed = email_failed = False
+    if send_email:
+        try:
+            consent_request = services.send_invite_email(request=consent_request, token=token, user=user, ip=ip)
+            emailed = True
+        except services.ConsentError as error:
+            messages.warning(request, str(error))
+        except Exception as error:  # whatever the mail server did
+            logger.warning(
+                "Emailing the link for request %s failed (%s)", consent_request.public_id, type(error).__name__
+            )
+            email_failed = True
+    if not emailed:
+        consent_request = services.mark_invited(
+            request=consent_request, how="shown to staff to give to the patient", user=user, ip=ip
+        )
+    return render(
+        request,
+        template,
+        {
+            "consent_request": consent_request,
+            "patient": consent_request.patient,
+            "procedure_name": consent_request.content["name"],
+            "link": services.patient_link(token),
+            "emailed": emailed,
+            "email_failed": email_failed,
+        },
+    )
+
+
+class AnswerQuestionForm(forms.Form):
+    reply_note = forms.CharField(
+        label="How was it answered?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: “Phoned 21 Nov, explained the fasting rules.”",
+    )
+
+
+class ReissueForm(forms.Form):
+    send_email = forms.BooleanField(label="Email the new link to the patient", required=False)
+
+
+@never_cache
+@nurse_required
+def reissue(request: HttpRequest, public_id) -> HttpResponse:
+    """A new link for the patient; the old one stops working at once. Shown once, like at creation."""
+    consent_request = _case(public_id)
+    form = ReissueForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token = services.reissue_link(request=consent_request, user=request.user, ip=_ip(request))
+        except services.ConsentError as error:
+            form.add_error(None, str(error))
+        else:
+            return hand_out_link(
+                request,
+                consent_request=consent_request,
+                token=token,
+                send_email=form.cleaned_data["send_email"],
+                template="staff/link_reissued.html",
+            )
+    return render(request, "staff/reissue.html", {"consent_request": consent_request, "form": form})
+
+
+@never_cache
+@nurse_required
+def cancel(request: HttpRequest, public_id) -> HttpResponse:
+    consent_request = _case(public_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.cancel_request(request=consent_request, user=request.user, ip=_ip(request))
+        except services.ConsentError as refused:
+            error = str(refused)
+        else:
+            messages.success(request, "The request is cancelled. The patient's link no longer works.")
+            return redirect("staff:case", public_id)
+    return render(request, "staff/cancel.html", {"consent_request": consent_request, "error": error})
+
+
+@nurse_required
+@require_POST
+def answer_question(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(PatientQuestion.objects.select_related("request"), pk=question_id)
+    form = AnswerQuestionForm(request.POST, prefix=f"question-{question.pk}")
+    if not form.is_valid():
+        messages.error(request, "Write a short note of how the question was answered (up to 2,000 characters).")
+    else:
+        try:
+            services.answer_patient_question(
+                question=question, reply_note=form.cleaned_data["reply_note"], user=request.user, ip=_ip(request)
+            )
+        except services.ConsentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Marked as answered.")
+    return redirect(reverse("staff:case", args=[question.request.public_id]) + "#questions")

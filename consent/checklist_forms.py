@@ -1,0 +1,94 @@
+"""Forms for the nurse's pre-procedure checklist, its sign-off and the day-of confirmation.
+
+The forms only collect what the nurse typed; the rules (a reason for "not
+applicable", a note for a problem, required items done before sign-off) live
+in `consent.services`, whose messages the views show beside the form.
+"""
+
+from __future__ import annotations
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+
+from consent.models import ChecklistState
+
+NOTE_MAX_LENGTH = 2000
+
+
+class ChecklistEntryForm(forms.Form):
+    """One item's mark: done, not applicable (with a reason) or a problem (with a note).
+
+    The radio offers "not applicable" only where the item allows it, but the
+    field accepts every state, so a stale page or a hand-made request reaches
+    the service and gets its plain message rather than a generic "invalid choice".
+    """
+
+    state = forms.ChoiceField(choices=ChecklistState.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": f"Keep the note under {NOTE_MAX_LENGTH:,} characters."},
+    )
+
+    def __init__(self, *args, item: dict, correcting: bool = False, **kwargs):
+        # Each item's form has its own prefix, so the ids on a page of many forms never clash.
+        # It starts empty: every save is a new entry, and the current one is shown beside it.
+        kwargs.setdefault("prefix", f"item-{item['key']}")
+        super().__init__(*args, **kwargs)
+        allowed = [
+            (value, label)
+            for value, label in ChecklistState.choices
+            if value != ChecklistState.NOT_APPLICABLE or item["allow_not_applicable"]
+        ]
+        state = self.fields["state"]
+        state.widget.choices = allowed
+        state.label = "Record a correction" if correcting else "Mark this item"
+        state.error_messages["required"] = "Choose " + " or ".join(label.lower() for _, label in allowed) + "."
+        self.fields["note"].label = (
+            "Reason if not applicable, or what the problem is"
+            if item["allow_not_applicable"]
+            else "Note (required for a problem)"
+        )
+        self.fields["note"].widget.attrs["autocomplete"] = "off"
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template's <form> also holds the item's details
+        self.helper.disable_csrf = True  # the template adds the token once per form
+        self.helper.layout = Layout(
+            InlineRadios("state"),
+            "note",
+            Submit("save", "Save correction" if correcting else "Save", css_class="btn-primary"),
+        )
+
+
+class SignOffForm(forms.Form):
+    """The nurse re-enters their password to sign the checklist off. It is never shown back."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}, render_value=False),
+        help_text="The password you sign in with. It confirms that you are the one signing off.",
+        error_messages={"required": "Enter your password to sign off."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout("password", Submit("sign_off", "Sign off the checklist", css_class="btn-lg"))
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: the page says what is being confirmed, the button records it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(Submit("confirm", "Yes, confirm consent for today", css_class="btn-lg"))

@@ -1,0 +1,222 @@
+"""The nurse dashboard's one query: appointments in a date range, with every flag the table shows.
+
+`dashboard_rows` returns a queryset whose rows carry everything the table
+needs as plain columns and annotations, so a page of 50 rows costs one query
+(plus the paginator's count) however many rows there are. Each count is a
+correlated subquery on an indexed foreign key rather than a join, so one
+request with many questions never multiplies the others' rows. The procedure
+version's content (a large JSON document) is never loaded: only its name is
+extracted, by the database.
+
+`row_flags` turns one row into the flags shown in plain words. The filter
+conditions in `_flag_conditions` and `row_flags` must agree; a test checks
+that they do for every flag.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from consent.models import (
+    OPEN_STATUSES,
+    Acknowledgement,
+    ConsentRequest,
+    PatientQuestion,
+    QuizAnswer,
+    Signature,
+    Status,
+)
+
+DEFAULT_DAYS_AHEAD = 7
+MAX_RANGE_DAYS = 92  # about three months: more than a nurse plans ahead, small enough to stay fast
+PAGE_SIZE = 50
+
+
+class Flag:
+    """The flag filter's values."""
+
+    QUESTIONS = "questions"
+    QUIZ_MISSES = "quiz_misses"
+    NEEDS_DISCUSSION = "needs_discussion"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+    CONTENT_CHANGED = "content_changed"
+    PDF_PENDING = "pdf_pending"
+
+
+FLAG_CHOICES: list[tuple[str, str]] = [
+    (Flag.QUESTIONS, "Questions waiting"),
+    (Flag.QUIZ_MISSES, "Quiz missed at first try"),
+    (Flag.NEEDS_DISCUSSION, "Needs discussion"),
+    (Flag.DECLINED, "Declined"),
+    (Flag.WITHDRAWN, "Withdrawn"),
+    (Flag.LOCKED, "Link locked"),
+    (Flag.EXPIRED, "Link expired"),
+    (Flag.CONTENT_CHANGED, "Content changed since signing"),
+    (Flag.PDF_PENDING, "PDF pending"),
+]
+
+# Bootstrap's text-bg-* tones for the status badge. The badge always carries the
+# status in words; the colour only helps the eye.
+STATUS_TONES: dict[str, str] = {
+    Status.CREATED: "light",
+    Status.INVITED: "light",
+    Status.OPENED: "info",
+    Status.IN_PROGRESS: "info",
+    Status.SIGNED: "success",
+    Status.CONFIRMED: "success",
+    Status.NEEDS_DISCUSSION: "warning",
+    Status.DECLINED: "danger",
+    Status.WITHDRAWN: "danger",
+    Status.LOCKED: "danger",
+    Status.EXPIRED: "secondary",
+    Status.CANCELLED: "secondary",
+}
+
+
+@dataclass(frozen=True)
+class RowFlag:
+    key: str
+    text: str
+    tone: str  # a Bootstrap text-bg-* tone; the text says it all on its own
+
+
+def default_range(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Today and the next seven days."""
+    today = today or timezone.localdate()
+    return today, today + datetime.timedelta(days=DEFAULT_DAYS_AHEAD)
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """The number of rows of `queryset` (already filtered to one request), as a correlated subquery."""
+    counted = queryset.order_by().values("request").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
+    return {
+        Flag.QUESTIONS: Q(questions_waiting__gt=0),
+        Flag.QUIZ_MISSES: Q(quiz_misses__gt=0),
+        Flag.NEEDS_DISCUSSION: Q(status=Status.NEEDS_DISCUSSION) | Q(wants_discussion=True) | Q(risk_to_discuss=True),
+        Flag.DECLINED: Q(status=Status.DECLINED),
+        Flag.WITHDRAWN: Q(status=Status.WITHDRAWN),
+        Flag.LOCKED: Q(status=Status.LOCKED),
+        # A link runs out at `expires_at`, but the status only changes when it is next used.
+        Flag.EXPIRED: Q(status=Status.EXPIRED) | Q(status__in=OPEN_STATUSES, expires_at__lt=now),
+        Flag.CONTENT_CHANGED: Q(content_changed_at__isnull=False),
+        Flag.PDF_PENDING: Q(pdf_pending=True),
+    }
+
+
+def dashboard_rows(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    status: str | None = None,
+    flag: str | None = None,
+    search: str = "",
+    now: datetime.datetime | None = None,
+) -> QuerySet[ConsentRequest]:
+    """Requests with an appointment on a local day from `start` to `end` (inclusive), soonest first.
+
+    The range is turned into two aware datetimes at local midnight, so the
+    database compares the indexed `appointment_at` column directly.
+    """
+    now = now or timezone.now()
+    request = OuterRef("pk")
+    rows = (
+        ConsentRequest.objects.filter(
+            appointment_at__gte=_local_midnight(start),
+            appointment_at__lt=_local_midnight(end + datetime.timedelta(days=1)),
+        )
+        .select_related("patient")
+        .only(
+            "public_id",
+            "appointment_at",
+            "status",
+            "expires_at",
+            "wants_discussion",
+            "checklist_total",
+            "checklist_complete",
+            "content_changed_at",
+            "patient__full_name",
+            "patient__mrn",
+        )
+        .annotate(
+            # The name in the version the patient was shown (as the case page says it), read by the
+            # database: the rest of the content never reaches Python.
+            procedure_name=KeyTextTransform("name", "procedure_version__content"),
+            questions_waiting=_count(PatientQuestion.objects.filter(request=request, answered_at__isnull=True)),
+            quiz_misses=_count(QuizAnswer.objects.filter(request=request, first_try_correct=False)),
+            risk_to_discuss=Exists(
+                Acknowledgement.objects.filter(request=request, kind=Acknowledgement.Kind.RISK, wants_to_discuss=True)
+            ),
+            pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
+        )
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if flag:
+        rows = rows.filter(_flag_conditions(now)[flag])
+    search = " ".join(search.split())
+    if search:
+        rows = rows.filter(Q(patient__full_name__icontains=search) | Q(patient__mrn__istartswith=search))
+    return rows.order_by("appointment_at", "id")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list[RowFlag]:
+    """Every flag the row has, in plain words, from the columns `dashboard_rows` fetched (no queries)."""
+    now = now or timezone.now()
+    flags: list[RowFlag] = []
+    if row.questions_waiting:
+        flags.append(
+            RowFlag(Flag.QUESTIONS, _plural(row.questions_waiting, "question waiting", "questions waiting"), "warning")
+        )
+    if row.quiz_misses:
+        flags.append(
+            RowFlag(
+                Flag.QUIZ_MISSES,
+                f"Missed {_plural(row.quiz_misses, 'quiz question', 'quiz questions')} first time",
+                "warning",
+            )
+        )
+    if row.status == Status.NEEDS_DISCUSSION or row.wants_discussion or row.risk_to_discuss:
+        flags.append(RowFlag(Flag.NEEDS_DISCUSSION, "Needs discussion", "warning"))
+    if row.status == Status.DECLINED:
+        flags.append(RowFlag(Flag.DECLINED, "Declined", "danger"))
+    if row.status == Status.WITHDRAWN:
+        flags.append(RowFlag(Flag.WITHDRAWN, "Withdrawn", "danger"))
+    if row.status == Status.LOCKED:
+        flags.append(RowFlag(Flag.LOCKED, "Link locked", "danger"))
+    if row.status == Status.EXPIRED or (row.status in OPEN_STATUSES and row.expires_at < now):
+        flags.append(RowFlag(Flag.EXPIRED, "Link expired", "secondary"))
+    if row.content_changed_at:
+        flags.append(RowFlag(Flag.CONTENT_CHANGED, "Content changed since signing", "danger"))
+    if row.pdf_pending:
+        flags.append(RowFlag(Flag.PDF_PENDING, "PDF pending", "secondary"))
+    return flags
+
+
+def shown_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list[RowFlag]:
+    """The flags worth a badge beside the status badge: those that don't just repeat it.
+
+    A declined request's status already says "Declined"; the flag filter still finds it.
+    """
+    status_label = Status(row.status).label
+    return [flag for flag in row_flags(row, now) if flag.text != status_label]

@@ -1,0 +1,553 @@
+"""The nurse's pre-procedure checklist, its sign-off, its printable record and the day-of confirmation."""
+
+import io
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from consent import services
+from consent.models import AuditEvent, ChecklistEntry, ChecklistSignOff, Status
+from procedures.models import ChecklistItem
+from tests.conftest import PASSWORD, build_procedure, complete_journey
+
+
+@pytest.fixture
+def procedure(db):
+    """The shared test procedure plus items that allow "not applicable", and one that is optional."""
+    procedure = build_procedure()  # its one item: "Blood thinners held", required, with a patient question
+    ChecklistItem.objects.create(
+        procedure=procedure, text="Identity checked with two identifiers", category="identity", order=1
+    )
+    ChecklistItem.objects.create(
+        procedure=procedure,
+        text="Pregnancy status checked",
+        category="pregnancy",
+        allow_not_applicable=True,
+        order=2,
+    )
+    ChecklistItem.objects.create(
+        procedure=procedure, text="Driver arranged for the trip home", category="transport", required=False, order=3
+    )
+    return procedure
+
+
+def item(case, text):
+    return next(i for i in case.request.content["checklist_items"] if i["text"] == text)
+
+
+def url(name, case, *args):
+    return reverse(f"staff:{name}", args=[case.request.public_id, *args])
+
+
+def item_url(case, text):
+    return url("checklist_item", case, item(case, text)["key"])
+
+
+def mark(client, case, text, state, note=""):
+    key = item(case, text)["key"]
+    return client.post(item_url(case, text), {f"item-{key}-state": state, f"item-{key}-note": note})
+
+
+def record(case, user, text, state="done", note=""):
+    return services.record_checklist_entry(
+        request=case.request, item_key=item(case, text)["key"], state=state, note=note, user=user
+    )
+
+
+def complete_required_items(case, user):
+    record(case, user, "Identity checked with two identifiers")
+    record(case, user, "Blood thinners held")
+    record(case, user, "Pregnancy status checked", "not_applicable", "Male patient")
+
+
+def sign_off(case, user):
+    complete_required_items(case, user)
+    return services.sign_off_checklist(request=case.request, user=user, password=PASSWORD)
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+def squash(text):
+    return re.sub(r"\s+", " ", text)
+
+
+# Who may see what ------------------------------------------------------------------------
+
+PAGES = ["checklist", "checklist_sign_off", "confirm", "checklist_pdf"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_signed_out_visitors_are_sent_to_sign_in(client, case_a, page):
+    response = client.get(url(page, case_a))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_content_admins_may_not_see_the_checklist_pages(client, content_admin, case_a, page):
+    client.force_login(content_admin)
+
+    assert client.get(url(page, case_a)).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["nurse", "superuser"])
+@pytest.mark.parametrize("page", PAGES)
+def test_nurses_and_superusers_see_the_checklist_pages(client, request, case_a, role, page):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(url(page, case_a))
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_marking_an_item_is_for_nurses_only(client, content_admin, case_a):
+    anonymous = mark(client, case_a, "Blood thinners held", "done")
+    client.force_login(content_admin)
+    admin = mark(client, case_a, "Blood thinners held", "done")
+
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("login"))
+    assert admin.status_code == 403
+    assert not ChecklistEntry.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["nurse", "superuser"])
+def test_nurses_and_superusers_may_mark_an_item(client, request, case_a, role):
+    client.force_login(request.getfixturevalue(role))
+
+    assert mark(client, case_a, "Blood thinners held", "done").status_code == 302
+    assert ChecklistEntry.objects.count() == 1
+
+
+def test_marking_is_post_only(client, nurse, case_a):
+    client.force_login(nurse)
+
+    assert client.get(item_url(case_a, "Blood thinners held")).status_code == 405
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_unknown_request_is_a_404(client, nurse, case_a, page):
+    client.force_login(nurse)
+
+    assert client.get(reverse(f"staff:{page}", args=[uuid.uuid4()])).status_code == 404
+
+
+def test_marking_an_item_of_an_unknown_request_is_a_404(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Blood thinners held")["key"]
+
+    response = client.post(reverse("staff:checklist_item", args=[uuid.uuid4(), key]), {f"item-{key}-state": "done"})
+
+    assert response.status_code == 404
+
+
+# Marking items ------------------------------------------------------------------------------
+
+
+def test_the_page_lists_every_item_by_category_with_its_markers(client, nurse, case_a):
+    client.force_login(nurse)
+
+    text = text_of(client.get(url("checklist", case_a)))
+
+    for label in ["Identity", "Medication", "Pregnancy", "Transport and support at home"]:
+        assert f">{label}</h2>" in text
+    assert text.index(">Identity</h2>") < text.index(">Medication</h2>")
+    for checklist_item in case_a.request.content["checklist_items"]:
+        assert checklist_item["text"] in text
+        assert f'id="item-{checklist_item["key"]}"' in text
+    assert text.count(">Required</span>") == 3
+    assert text.count(">Optional</span>") == 1
+    assert text.count(">N/A allowed</span>") == 1
+    assert "<strong>0 of 4</strong>" in text
+    assert "Not signed off yet." in text
+
+
+def test_not_applicable_is_offered_only_where_the_item_allows_it(client, nurse, case_a):
+    client.force_login(nurse)
+    pregnancy = item(case_a, "Pregnancy status checked")["key"]
+    thinners = item(case_a, "Blood thinners held")["key"]
+
+    text = text_of(client.get(url("checklist", case_a)))
+
+    assert f'name="item-{pregnancy}-state" value="not_applicable"' in text
+    assert f'name="item-{thinners}-state" value="not_applicable"' not in text
+    assert f'name="item-{thinners}-state" value="problem"' in text
+
+
+def test_marking_an_item_done_records_it_and_returns_to_the_item(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Blood thinners held")["key"]
+
+    response = mark(client, case_a, "Blood thinners held", "done")
+
+    assert response.status_code == 302
+    assert response["Location"] == url("checklist", case_a) + f"#item-{key}"
+    entry = ChecklistEntry.objects.get()
+    assert (str(entry.item_key), entry.state, entry.recorded_by, entry.corrects) == (key, "done", nurse, None)
+    event = AuditEvent.objects.get(action="checklist_marked")
+    assert (event.user, event.detail["item"], event.ip_address) == (nurse, key, "127.0.0.1")
+
+
+def test_not_applicable_with_a_reason_is_recorded(client, nurse, case_a):
+    client.force_login(nurse)
+
+    response = mark(client, case_a, "Pregnancy status checked", "not_applicable", "Male patient")
+
+    assert response.status_code == 302
+    entry = ChecklistEntry.objects.get()
+    assert (entry.state, entry.note) == ("not_applicable", "Male patient")
+    assert AuditEvent.objects.filter(action="checklist_marked", detail__state="not_applicable").count() == 1
+
+
+def test_a_problem_with_a_note_is_recorded_and_shown(client, nurse, case_a):
+    client.force_login(nurse)
+
+    mark(client, case_a, "Blood thinners held", "problem", "Took warfarin yesterday")
+    text = text_of(client.get(url("checklist", case_a)))
+
+    entry = ChecklistEntry.objects.get()
+    assert (entry.state, entry.note) == ("problem", "Took warfarin yesterday")
+    assert AuditEvent.objects.filter(action="checklist_marked", detail__state="problem").exists()
+    assert "Problem: Took warfarin yesterday" in text
+    assert "nina.nurse" in text
+
+
+def test_not_applicable_without_a_reason_is_refused_with_a_message(client, nurse, case_a):
+    client.force_login(nurse)
+
+    response = mark(client, case_a, "Pregnancy status checked", "not_applicable", "  ")
+
+    assert response.status_code == 200
+    assert "Say why “Pregnancy status checked” is not applicable." in text_of(response)
+    assert not ChecklistEntry.objects.exists()
+    assert not AuditEvent.objects.filter(action="checklist_marked").exists()
+
+
+def test_not_applicable_where_it_is_not_allowed_is_refused_and_the_note_is_kept(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Blood thinners held")["key"]
+
+    response = mark(client, case_a, "Blood thinners held", "not_applicable", "Doesn't take any")
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "“Blood thinners held” can&#x27;t be marked not applicable" in text
+    assert re.search(rf'<textarea name="item-{key}-note"[^>]*>\s*Doesn&#x27;t take any</textarea>', text)
+    assert not ChecklistEntry.objects.exists()
+
+
+def test_the_refusal_is_shown_beside_the_item_it_concerns(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Blood thinners held")["key"]
+    other = item(case_a, "Identity checked with two identifiers")["key"]
+
+    text = text_of(mark(client, case_a, "Blood thinners held", "problem", ""))
+
+    message = "Describe the problem with “Blood thinners held”."
+    form_start = text.index(f'id="item-{key}"')
+    form_end = text.index("</form>", form_start)
+    assert message in text[form_start:form_end]
+    other_start = text.index(f'id="item-{other}"')
+    assert message not in text[other_start : text.index("</form>", other_start)]
+    assert f'action="{item_url(case_a, "Blood thinners held")}#item-{key}"' in text
+    assert not ChecklistEntry.objects.exists()
+
+
+def test_choosing_no_state_asks_for_one(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Blood thinners held")["key"]
+
+    response = client.post(item_url(case_a, "Blood thinners held"), {f"item-{key}-note": "Checked"})
+
+    assert response.status_code == 200
+    assert "Choose done or problem." in text_of(response)
+    assert not ChecklistEntry.objects.exists()
+
+
+def test_progress_is_counted_and_shown(client, nurse, case_a):
+    client.force_login(nurse)
+
+    mark(client, case_a, "Blood thinners held", "done")
+    mark(client, case_a, "Pregnancy status checked", "not_applicable", "Male patient")
+    mark(client, case_a, "Identity checked with two identifiers", "problem", "Wristband missing")
+    text = text_of(client.get(url("checklist", case_a)))
+
+    assert case_a.refresh().checklist_complete == 2
+    assert case_a.request.checklist_total == 4
+    assert "<strong>2 of 4</strong> items done or not applicable" in text
+    assert "<strong>1 required item still open</strong>" in text
+
+
+def test_the_patients_own_answer_shows_beside_its_item(client, nurse, case_a):
+    complete_journey(case_a)  # answers "no" to blood thinners: the answer that needs no follow-up
+    client.force_login(nurse)
+
+    text = squash(text_of(client.get(url("checklist", case_a))))
+
+    assert "Patient says: <strong>No</strong> — Do you take blood thinners?" in text
+    assert "Check with the patient" not in text
+
+
+def test_an_unexpected_patient_answer_is_highlighted(client, nurse, case_a):
+    request = case_a.request
+    thinners = item(case_a, "Blood thinners held")
+    services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+    services.read_about(request=request, ip=None)
+    services.save_risk_answers(
+        request=request, acknowledged={r["key"] for r in request.content["risks"]}, to_discuss=set(), ip=None
+    )
+    services.save_preparation_answers(
+        request=request,
+        acknowledged={s["key"] for s in request.content["preparation_steps"]},
+        answers={thinners["key"]: "not_sure"},
+        ip=None,
+    )
+    client.force_login(nurse)
+
+    text = squash(text_of(client.get(url("checklist", case_a))))
+
+    assert (
+        "Check with the patient.</strong> Patient says: <strong>Not sure</strong> — Do you take blood thinners?" in text
+    )
+    assert "the answer that needs no follow-up is “No”" in text
+
+
+# Sign-off ---------------------------------------------------------------------------------
+
+
+def test_the_sign_off_page_lists_the_open_required_items_that_block_it(client, nurse, case_a):
+    record(case_a, nurse, "Identity checked with two identifiers")
+    client.force_login(nurse)
+
+    text = text_of(client.get(url("checklist_sign_off", case_a)))
+
+    assert "You can't sign off yet" in text
+    assert "Blood thinners held</a> — not checked yet" in text
+    assert "Pregnancy status checked</a>" in text
+    assert "Identity checked with two identifiers</a>" not in text
+    assert "Driver arranged" not in text  # optional: it does not block sign-off
+    assert 'type="password"' not in text
+
+
+def test_the_sign_off_page_asks_for_the_password_once_the_required_items_are_done(client, nurse, case_a):
+    complete_required_items(case_a, nurse)
+    client.force_login(nurse)
+
+    text = text_of(client.get(url("checklist_sign_off", case_a)))
+
+    assert "You can't sign off yet" not in text
+    assert 'type="password"' in text
+    assert 'autocomplete="current-password"' in text
+
+
+def test_sign_off_with_a_wrong_password_is_refused_and_audited(client, nurse, case_a):
+    complete_required_items(case_a, nurse)
+    client.force_login(nurse)
+
+    response = client.post(url("checklist_sign_off", case_a), {"password": "not-my-password"})
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "That password isn&#x27;t right." in text
+    assert "not-my-password" not in text
+    assert not ChecklistSignOff.objects.exists()
+    assert AuditEvent.objects.get(action="sign_off_refused").user == nurse
+
+
+def test_sign_off_without_a_password_asks_for_it(client, nurse, case_a):
+    complete_required_items(case_a, nurse)
+    client.force_login(nurse)
+
+    response = client.post(url("checklist_sign_off", case_a), {"password": ""})
+
+    assert "Enter your password to sign off." in text_of(response)
+    assert not ChecklistSignOff.objects.exists()
+
+
+def test_sign_off_with_an_open_required_item_names_it(client, nurse, case_a):
+    record(case_a, nurse, "Identity checked with two identifiers")
+    record(case_a, nurse, "Pregnancy status checked", "not_applicable", "Male patient")
+    record(case_a, nurse, "Blood thinners held", "problem", "Still on warfarin")
+    client.force_login(nurse)
+
+    response = client.post(url("checklist_sign_off", case_a), {"password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "These required items are not done yet: Blood thinners held." in text_of(response)
+    assert not ChecklistSignOff.objects.exists()
+
+
+def test_sign_off_records_who_and_when(client, nurse, case_a):
+    complete_required_items(case_a, nurse)  # the optional item stays open: it does not block sign-off
+    client.force_login(nurse)
+
+    response = client.post(url("checklist_sign_off", case_a), {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == url("checklist", case_a)
+    sign_off_row = ChecklistSignOff.objects.get()
+    assert sign_off_row.signed_off_by == nurse
+    assert sign_off_row.signed_off_at is not None
+    assert AuditEvent.objects.get(action="checklist_signed_off").user == nurse
+    text = text_of(client.get(response["Location"]))
+    assert "Checklist signed off by you" in text
+    assert "Signed off by nina.nurse on" in text
+    assert "Sign off the checklist</a>" not in text
+
+
+def test_an_item_after_sign_off_is_a_correction_of_the_entry_before(client, nurse, superuser, case_a):
+    sign_off(case_a, nurse)
+    original = ChecklistEntry.objects.get(item_key=item(case_a, "Blood thinners held")["key"])
+    original_fields = (original.state, original.note, original.recorded_by_id, original.recorded_at)
+    client.force_login(superuser)
+
+    before = text_of(client.get(url("checklist", case_a)))
+    response = mark(client, case_a, "Blood thinners held", "problem", "Patient now says they took aspirin")
+    text = text_of(client.get(url("checklist", case_a)))
+
+    assert "Record a correction" in before
+    assert "Save correction" in before
+    assert response.status_code == 302
+    correction = ChecklistEntry.objects.latest("id")
+    assert correction.corrects == original
+    assert (correction.state, correction.recorded_by) == ("problem", superuser)
+    original.refresh_from_db()
+    assert (original.state, original.note, original.recorded_by_id, original.recorded_at) == original_fields
+    assert AuditEvent.objects.get(action="checklist_corrected").user == superuser
+    assert "correction of entry 1 (done, nina.nurse," in text
+    assert "Entry 1: <strong>Done</strong> by nina.nurse" in text
+    assert "Problem: Patient now says they took aspirin" in text
+
+
+# Day-of confirmation -------------------------------------------------------------------
+
+
+def test_an_unsigned_request_cannot_be_confirmed(client, nurse, case_a):
+    sign_off(case_a, nurse)
+    client.force_login(nurse)
+    status = case_a.refresh().status
+
+    page = text_of(client.get(url("confirm", case_a)))
+    response = client.post(url("confirm", case_a))
+
+    assert "No signed consent to confirm." in page
+    assert "Yes, confirm consent for today" not in page
+    assert response.status_code == 200
+    assert "consent can only be confirmed once the patient has signed" in text_of(response)
+    assert case_a.refresh().status == status
+    assert not AuditEvent.objects.filter(action="confirmed").exists()
+
+
+def test_a_signed_request_cannot_be_confirmed_before_the_checklist_is_signed_off(client, nurse, signed_case):
+    client.force_login(nurse)
+
+    response = client.post(url("confirm", signed_case))
+
+    assert response.status_code == 200
+    assert "Sign off the checklist before confirming consent." in text_of(response)
+    assert signed_case.refresh().status == Status.SIGNED
+    assert signed_case.request.confirmed_at is None
+
+
+def test_a_signed_and_signed_off_request_is_confirmed(client, nurse, signed_case):
+    sign_off(signed_case, nurse)
+    client.force_login(nurse)
+
+    page = squash(text_of(client.get(url("confirm", signed_case))))
+    response = client.post(url("confirm", signed_case))
+
+    assert (
+        "Confirm that Ana María López (born 14 March 1950, record number MRN-A-1001) "
+        "still consents to Test procedure today." in re.sub(r"<[^>]+>", "", page)
+    )
+    assert "Yes, confirm consent for today" in page
+    assert response.status_code == 302
+    request = signed_case.refresh()
+    assert request.status == Status.CONFIRMED
+    assert request.confirmed_by == nurse
+    assert request.confirmed_at is not None
+    assert AuditEvent.objects.get(action="confirmed").user == nurse
+    assert "Consent was confirmed on the day by nina.nurse" in text_of(client.get(url("confirm", signed_case)))
+
+
+# The printable record ------------------------------------------------------------------
+
+
+def pdf_pages(response) -> list[str]:
+    pdf = b"".join(response.streaming_content) if response.streaming else response.content
+    return [squash(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_checklist_pdf_holds_the_patient_every_item_and_the_sign_off(client, nurse, signed_case):
+    sign_off(signed_case, nurse)
+    record(signed_case, nurse, "Blood thinners held", "problem", "Aspirin this morning")
+    client.force_login(nurse)
+
+    response = client.get(url("checklist_pdf", signed_case))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    day = signed_case.request.appointment_at.astimezone().date()
+    assert response["Content-Disposition"] == f'attachment; filename="checklist-test-procedure-{day:%Y-%m-%d}.pdf"'
+    pages = pdf_pages(response)
+    text = " ".join(pages)
+    assert "Ana María López" in text
+    assert "MRN-A-1001" in text
+    for checklist_item in signed_case.request.content["checklist_items"]:
+        assert checklist_item["text"] in text
+    assert "Signed off by nina.nurse on" in text
+    assert "NOT SIGNED OFF" not in text
+    assert "Aspirin this morning" in text
+    assert "Correction of entry 1" in text
+    assert "Do you take blood thinners?" in text
+    document_id = signed_case.request.signature.document_id
+    for number, page in enumerate(pages, start=1):
+        assert (
+            f"Ana María López · DOB 14 Mar 1950 · Checklist for document {document_id} · page {number} of {len(pages)}"
+            in page
+        )
+    assert f"page 1 of {len(pages)}" in pages[0]
+
+
+def test_the_checklist_pdf_says_clearly_when_it_is_not_signed_off(client, nurse, case_a):
+    record(case_a, nurse, "Blood thinners held")
+    client.force_login(nurse)
+
+    pages = pdf_pages(client.get(url("checklist_pdf", case_a)))
+
+    text = " ".join(pages)
+    assert "NOT SIGNED OFF" in text
+    assert "1 of 4 items done or not applicable" in text
+    assert f"Checklist for request {case_a.request.public_id} · page 1 of {len(pages)}" in pages[0]
+
+
+def test_a_correction_that_reopens_a_required_item_blocks_confirmation(client, nurse, signed_case):
+    sign_off(signed_case, nurse)
+    record(signed_case, nurse, "Blood thinners held", "problem", "Took apixaban this morning")
+
+    client.force_login(nurse)
+    response = client.post(url("confirm", signed_case), follow=True)
+
+    assert "A correction has reopened required items: Blood thinners held." in text_of(response)
+    assert signed_case.refresh().status == Status.SIGNED
+
+
+@pytest.mark.parametrize("status", [Status.CANCELLED, Status.WITHDRAWN])
+def test_a_closed_request_takes_no_checklist_entries(client, nurse, signed_case, status):
+    if status == Status.WITHDRAWN:
+        services.withdraw_consent(request=signed_case.request, reason="", ip=None)
+    else:
+        type(signed_case.request).objects.filter(pk=signed_case.request.pk).update(status=status)
+    client.force_login(nurse)
+
+    response = mark(client, signed_case, "Blood thinners held", "done")
+
+    assert "so its checklist is closed" in text_of(response)
+    assert not ChecklistEntry.objects.filter(request=signed_case.request).exists()

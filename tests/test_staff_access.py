@@ -1,0 +1,103 @@
+"""Every staff page, visited by every role: only nurses (and superusers) get in."""
+
+import pytest
+from django.urls import reverse
+
+from consent.models import PatientQuestion
+from tests.conftest import sign_case
+
+
+@pytest.fixture
+def signed_with_question(case_a, django_capture_on_commit_callbacks, monkeypatch):
+    # Access is the point here, not the PDF's contents: a stand-in keeps these tests fast.
+    monkeypatch.setattr("consent.pdf.render_consent_pdf", lambda signature: (b"%PDF-1.4 stand-in", 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_case(case_a)
+    return case_a
+
+
+def staff_pages(case):
+    request = case.request
+    key = request.content["checklist_items"][0]["key"]
+    question = PatientQuestion.objects.get(request=request)
+    pid = [request.public_id]
+    return {
+        # name: (url, status for a nurse doing a GET)
+        "index": (reverse("staff:index"), 200),
+        "new_request": (reverse("staff:new_request"), 200),
+        "case": (reverse("staff:case", args=pid), 200),
+        "case_pdf": (reverse("staff:case_pdf", args=pid), 200),
+        "reissue": (reverse("staff:reissue", args=pid), 200),
+        "cancel": (reverse("staff:cancel", args=pid), 200),
+        "checklist": (reverse("staff:checklist", args=pid), 200),
+        "checklist_item": (reverse("staff:checklist_item", args=[request.public_id, key]), 405),
+        "checklist_sign_off": (reverse("staff:checklist_sign_off", args=pid), 200),
+        "checklist_pdf": (reverse("staff:checklist_pdf", args=pid), 200),
+        "confirm": (reverse("staff:confirm", args=pid), 200),
+        "answer_question": (reverse("staff:answer_question", args=[question.pk]), 405),
+    }
+
+
+PAGES = [
+    "index",
+    "new_request",
+    "case",
+    "case_pdf",
+    "reissue",
+    "cancel",
+    "checklist",
+    "checklist_item",
+    "checklist_sign_off",
+    "checklist_pdf",
+    "confirm",
+    "answer_question",
+]
+
+
+def test_the_list_covers_every_staff_url(signed_with_question):
+    from consent import staff_urls
+
+    names = set()
+    for pattern in staff_urls.urlpatterns:
+        names |= {p.name for p in pattern.url_patterns} if hasattr(pattern, "url_patterns") else {pattern.name}
+    assert names == set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, signed_with_question, page):
+    url, _ = staff_pages(signed_with_question)[page]
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_content_admins_are_refused_and_see_no_patient_data(client, content_admin, signed_with_question, page):
+    url, _ = staff_pages(signed_with_question)[page]
+    client.force_login(content_admin)
+
+    response = client.get(url)
+
+    assert response.status_code == 403
+    assert b"Ana Mar" not in response.content
+
+
+@pytest.mark.parametrize("user_fixture", ["nurse", "superuser"])
+@pytest.mark.parametrize("page", PAGES)
+def test_nurses_and_superusers_get_in(client, request, signed_with_question, page, user_fixture):
+    url, expected = staff_pages(signed_with_question)[page]
+    client.force_login(request.getfixturevalue(user_fixture))
+
+    response = client.get(url)
+
+    assert response.status_code == expected
+
+
+def test_a_patients_session_opens_no_staff_page(client, signed_with_question):
+    client.post(f"{signed_with_question.url}identity/", {"day": 14, "month": 3, "year": 1950})
+
+    for page in PAGES:
+        url, _ = staff_pages(signed_with_question)[page]
+        assert client.get(url).status_code == 302, page
