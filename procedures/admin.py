@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.urls import path
 from django.utils.html import format_html
 
+from procedures import history, preview
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -92,8 +94,33 @@ class ProcedureAdmin(admin.ModelAdmin):
         PublishedVersionInline,
     ]
 
+    change_form_template = "admin/procedures/procedure/change_form.html"
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions")
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path("<int:pk>/preview/", view(preview.preview_procedure), name="procedures_procedure_preview"),
+            path(
+                "<int:pk>/preview/<str:step>/",
+                view(preview.preview_procedure),
+                name="procedures_procedure_preview_step",
+            ),
+            path(
+                "<int:pk>/content-history/", view(history.content_history), name="procedures_procedure_content_history"
+            ),
+            path("<int:pk>/publish/", view(self.publish_view), name="procedures_procedure_publish"),
+            *super().get_urls(),
+        ]
+
+    def publish_view(self, request, pk):
+        from procedures.publishing import publish_view
+
+        return publish_view(request, pk, admin_site=self.admin_site)
 
     @admin.display(description="Sample content")
     def sample_label(self, procedure):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from procedures.immutable import ImmutableModel
 
@@ -115,6 +116,7 @@ class Procedure(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -169,6 +171,8 @@ class Risk(ContentItem):
         help_text="A material risk: the patient ticks it individually before they can continue.",
     )
 
+    history = HistoricalRecords()
+
     class Meta(ContentItem.Meta):
         pass
 
@@ -200,6 +204,8 @@ class PreparationStep(ContentItem):
         "When", max_length=100, help_text="When to do it, e.g. “7 days before” or “Morning of the procedure”."
     )
 
+    history = HistoricalRecords()
+
     class Meta(ContentItem.Meta):
         pass
 
@@ -227,6 +233,8 @@ class ChecklistItem(ContentItem):
         help_text="The answer that needs no follow-up. Any other answer flags the item for the nurse.",
     )
 
+    history = HistoricalRecords()
+
     class Meta(ContentItem.Meta):
         pass
 
@@ -248,6 +256,8 @@ class ComprehensionQuestion(ContentItem):
         help_text="The number of the correct answer: 1 for the first line, 2 for the second, and so on."
     )
     explanation = models.TextField(help_text="Shown when the patient answers wrongly, before they try again.")
+
+    history = HistoricalRecords()
 
     class Meta(ContentItem.Meta):
         pass
