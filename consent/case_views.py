@@ -147,6 +147,28 @@ def reissue(request: HttpRequest, public_id) -> HttpResponse:
 
 @never_cache
 @nurse_required
+def reconsent(request: HttpRequest, public_id) -> HttpResponse:
+    """For a signed request whose information changed materially: a new request on the current version."""
+    consent_request = _case(public_id)
+    form = ReissueForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_request, token = services.request_reconsent(request=consent_request, user=request.user, ip=_ip(request))
+        except services.ConsentError as error:
+            form.add_error(None, str(error))
+        else:
+            return hand_out_link(
+                request,
+                consent_request=new_request,
+                token=token,
+                send_email=form.cleaned_data["send_email"],
+                template="staff/request_created.html",
+            )
+    return render(request, "staff/reconsent.html", {"consent_request": consent_request, "form": form})
+
+
+@never_cache
+@nurse_required
 def cancel(request: HttpRequest, public_id) -> HttpResponse:
     consent_request = _case(public_id)
     error = None

@@ -102,6 +102,9 @@ class ConsentRequest(models.Model):
     checklist_complete = models.PositiveSmallIntegerField(default=0)
     # Set when a material change to the procedure is published after this request was signed.
     content_changed_at = models.DateTimeField(null=True, blank=True)
+    # When a material change moved this unsigned request to a new version: what to tell the
+    # patient when they come back ({"from": 1, "to": 2, "summary": "...", "changes": [...]}).
+    content_update_notice = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["appointment_at"]

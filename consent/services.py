@@ -44,7 +44,9 @@ from consent.models import (
     Status,
     Step,
 )
-from procedures.models import Procedure
+from procedures.diff import content_diff
+from procedures.models import Procedure, ProcedureVersion
+from procedures.services import publish_procedure
 
 logger = logging.getLogger(__name__)
 
@@ -506,7 +508,8 @@ def confirm_review(*, request: ConsentRequest, ip: str | None) -> None:
         if request.progress < Step.QUESTIONS:
             raise ConsentError("Please finish the earlier steps first.")
         request.review_confirmed_at = timezone.now()
-        request.save(update_fields=["review_confirmed_at"])
+        request.content_update_notice = {}
+        request.save(update_fields=["review_confirmed_at", "content_update_notice"])
         audit(
             request=request,
             action="review_confirmed",
@@ -832,6 +835,141 @@ def confirm_on_the_day(*, request: ConsentRequest, user: AbstractBaseUser, ip: s
             ip=ip,
         )
     return request
+
+
+# Publishing content that patients are reading --------------------------------------
+
+# A material change moves these onto the new version (none of them is signed).
+MOVABLE_STATUSES = OPEN_STATUSES | {Status.LOCKED, Status.EXPIRED}
+# A material change flags these for the nurse: the patient agreed to an earlier version.
+CONSENTED_STATUSES = {Status.SIGNED, Status.CONFIRMED}
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    version: ProcedureVersion
+    moved: int
+    flagged: int
+
+
+def publish_content(
+    *, procedure: Procedure, user: AbstractBaseUser | None, change_summary: str, is_material: bool, ip=None
+) -> PublishResult:
+    """Publish the working copy; if the change is material, apply it to patients' requests.
+
+    Material: requests not yet signed move to the new version, keeping every
+    answer about unchanged content; signed ones keep their version and PDF and
+    are flagged for the nurse. Not material: only new requests use it.
+    """
+    with transaction.atomic():
+        version = publish_procedure(
+            procedure=procedure, published_by=user, change_summary=change_summary, is_material=is_material
+        )
+        moved = flagged = 0
+        if is_material:
+            earlier = ConsentRequest.objects.filter(procedure_version__procedure=procedure).exclude(
+                procedure_version=version
+            )
+            for request in earlier.filter(status__in=MOVABLE_STATUSES):
+                _move_to_version(request, version, user=user, ip=ip)
+                moved += 1
+            for request in earlier.filter(status__in=CONSENTED_STATUSES, content_changed_at__isnull=True):
+                request = _locked(request)
+                request.content_changed_at = timezone.now()
+                request.save(update_fields=["content_changed_at"])
+                audit(
+                    request=request,
+                    action="content_changed_since_signing",
+                    message=f"Version {version.number} of the information changed materially after signing",
+                    user=user,
+                    ip=ip,
+                )
+                flagged += 1
+    return PublishResult(version=version, moved=moved, flagged=flagged)
+
+
+def request_reconsent(
+    *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None
+) -> tuple[ConsentRequest, str]:
+    """A new request on the current version for a patient who signed an earlier, materially changed one."""
+    if request.status not in CONSENTED_STATUSES or not request.content_changed_at:
+        raise ConsentError("Only a signed request whose information has since changed materially needs re-consent.")
+    with transaction.atomic():
+        new_request, token = create_consent_request(
+            patient=request.patient,
+            procedure=request.procedure_version.procedure,
+            appointment_at=request.appointment_at,
+            clinician=request.clinician,
+            created_by=user,
+            ip=ip,
+        )
+        audit(
+            request=request,
+            action="reconsent_requested",
+            message=f"Re-consent requested on version {new_request.procedure_version.number} of the information",
+            user=user,
+            ip=ip,
+            detail={"new_request": str(new_request.public_id)},
+        )
+    return new_request, token
+
+
+def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user, ip) -> None:
+    """Put an unsigned request on a new version, resetting only what refers to changed content."""
+    request = _locked(request)
+    old_version = request.procedure_version
+    diff = content_diff(old_version.content, version.content)
+    changed = {
+        section: diff.changed_keys(section)
+        for section in ("risks", "preparation_steps", "checklist_items", "questions")
+    }
+    request.acknowledgements.filter(kind=Acknowledgement.Kind.RISK, item_key__in=changed["risks"]).delete()
+    request.acknowledgements.filter(kind=Acknowledgement.Kind.STEP, item_key__in=changed["preparation_steps"]).delete()
+    request.checklist_answers.filter(item_key__in=changed["checklist_items"]).delete()
+    request.quiz_answers.filter(question_key__in=changed["questions"]).delete()
+
+    # Send the patient back to the first step whose content changed.
+    touched = {item.section for item in diff.items}
+    first_changed = min(
+        [Step.ABOUT] * bool(diff.procedure_fields)
+        + [Step.RISKS] * ("risks" in touched)
+        + [Step.PREPARING] * bool({"preparation_steps", "checklist_items"} & touched)
+        + [Step.UNDERSTANDING] * ("questions" in touched),
+        default=Step.DECIDE,
+    )
+    if request.progress >= first_changed:
+        request.progress = max(first_changed - 1, Step.IDENTITY)
+
+    request.procedure_version = version
+    request.review_confirmed_at = None
+    request.checklist_total = len(version.content["checklist_items"])
+    latest = latest_checklist_entries(request)
+    request.checklist_complete = sum(_is_complete(latest.get(key)) for key in checklist_items(request))
+    request.content_update_notice = {
+        "from": old_version.number,
+        "to": version.number,
+        "summary": version.change_summary,
+        "changes": [change.label for change in diff.procedure_fields] + [item.label for item in diff.items],
+    }
+    request.save(
+        update_fields=[
+            "procedure_version",
+            "progress",
+            "review_confirmed_at",
+            "checklist_total",
+            "checklist_complete",
+            "content_update_notice",
+        ]
+    )
+    audit(
+        request=request,
+        action="moved_to_new_version",
+        message=f"Moved from version {old_version.number} to version {version.number} of the information "
+        f"(material change); answers about changed content were reset",
+        user=user,
+        ip=ip,
+        detail={"from": old_version.number, "to": version.number, "reset": {k: len(v) for k, v in changed.items()}},
+    )
 
 
 # The signed PDF -------------------------------------------------------------------

@@ -9,10 +9,13 @@ app_name = "staff"
 urlpatterns = [
     path("", staff_views.index, name="index"),
     path("requests/new/", staff_views.new_request, name="new_request"),
+    path("procedures/", staff_views.procedures, name="procedures"),
+    path("procedures/<slug:slug>/", staff_views.procedure, name="procedure"),
     path("requests/<uuid:public_id>/", case_views.case, name="case"),
     path("requests/<uuid:public_id>/consent.pdf", case_views.case_pdf, name="case_pdf"),
     path("requests/<uuid:public_id>/reissue/", case_views.reissue, name="reissue"),
     path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
+    path("requests/<uuid:public_id>/reconsent/", case_views.reconsent, name="reconsent"),
     path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
     path("", include("consent.checklist_urls")),
 ]

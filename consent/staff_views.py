@@ -10,8 +10,8 @@ import logging
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -21,6 +21,7 @@ from consent.case_views import hand_out_link
 from consent.dashboard_forms import DashboardFilterForm
 from consent.models import ConsentRequest
 from consent.staff_forms import NewRequestForm
+from procedures.models import Procedure
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +115,20 @@ def new_request(request: HttpRequest) -> HttpResponse:
         send_email=data["send_email"],
         template="staff/request_created.html",
     )
+
+
+@nurse_required
+def procedures(request: HttpRequest) -> HttpResponse:
+    """The published procedures, for nurses to read (content admins edit them in the admin)."""
+    published = Procedure.objects.filter(versions__isnull=False).distinct().prefetch_related("versions")
+    return render(request, "staff/procedures.html", {"procedures": published})
+
+
+@nurse_required
+def procedure(request: HttpRequest, slug: str) -> HttpResponse:
+    """The current published version of one procedure, read-only, with its version history."""
+    found = get_object_or_404(Procedure, slug=slug)
+    versions = list(found.versions.select_related("published_by"))
+    if not versions:
+        raise Http404("This procedure has not been published.")
+    return render(request, "staff/procedure.html", {"procedure": found, "version": versions[0], "versions": versions})

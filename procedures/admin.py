@@ -12,11 +12,36 @@ from procedures.models import (
     ProcedureVersion,
     Risk,
 )
+from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
 
 SAMPLE_WARNING = "Sample content: your clinic's clinicians must review it before use."
+FORMATTING_HELP = (
+    "Formatting: a blank line starts a new paragraph; lines starting with “- ” make a list; "
+    "**double asterisks** make bold. Anything else, such as HTML, is removed before patients see it. "
+    "Aim for a reading grade of 8 or below."
+)
+# The texts patients read, each shown with its reading grade.
+PATIENT_TEXT_FIELDS = {
+    "summary",
+    "what_happens",
+    "indications",
+    "benefits",
+    "alternatives",
+    "recovery",
+    "description",
+    "instruction",
+    "explanation",
+}
 
 
-class OrderedInline(admin.StackedInline):
+class ReadabilityMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in PATIENT_TEXT_FIELDS:
+            kwargs["widget"] = ReadabilityTextarea(attrs={"rows": 4, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class OrderedInline(ReadabilityMixin, admin.StackedInline):
     extra = 0
     show_change_link = False
 
@@ -73,8 +98,8 @@ class PublishedVersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ["name", "sample_label", "current_version_number", "updated_at"]
+class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
+    list_display = ["name", "sample_label", "current_version_number", "worst_reading_grade", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["sample_notice"]
@@ -82,7 +107,10 @@ class ProcedureAdmin(admin.ModelAdmin):
         (None, {"fields": ["sample_notice", "name", "slug", "summary"]}),
         (
             "What the patient reads about the procedure",
-            {"fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"]},
+            {
+                "fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"],
+                "description": FORMATTING_HELP,
+            },
         ),
         ("Status", {"fields": ["is_sample"]}),
     ]
@@ -97,7 +125,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     change_form_template = "admin/procedures/procedure/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("versions")
+        return super().get_queryset(request).prefetch_related("versions", "risks", "preparation_steps", "questions")
 
     def get_urls(self):
         def view(function):
@@ -130,6 +158,18 @@ class ProcedureAdmin(admin.ModelAdmin):
     def current_version_number(self, procedure):
         numbers = [version.number for version in procedure.versions.all()]
         return max(numbers) if numbers else "Not published"
+
+    @admin.display(description="Worst reading grade (target 8)")
+    def worst_reading_grade(self, procedure):
+        texts = [getattr(procedure, name) for name in PATIENT_TEXT_FIELDS if hasattr(procedure, name)]
+        texts += [risk.description for risk in procedure.risks.all()]
+        texts += [step.instruction for step in procedure.preparation_steps.all()]
+        texts += [question.explanation for question in procedure.questions.all()]
+        grades = [grade for grade in map(reading_grade, texts) if grade is not None]
+        if not grades:
+            return "—"
+        worst = max(grades)
+        return format_html("<strong>{} (over target)</strong>", worst) if worst > TARGET_GRADE else worst
 
     @admin.display(description="")
     def sample_notice(self, procedure):

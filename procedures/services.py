@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import unicodedata
 from typing import Any
 
+import nh3
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,12 +29,22 @@ class PublishError(Exception):
     """Publishing was refused; the message says why and what to do."""
 
 
+def strip_markup(text: str) -> str:
+    """Remove every HTML tag (and script or style content), keeping the words.
+
+    Patient-facing text is plain text with a small formatting subset (see
+    `procedure_content.as_paragraphs`); HTML is never part of it.
+    """
+    return html.unescape(nh3.clean(text, tags=set()))
+
+
 def normalise_text(text: str) -> str:
-    """One spelling of the same text: NFC Unicode, \\n line ends, no trailing spaces.
+    """One clean spelling of the same text: no HTML, NFC Unicode, \\n line ends, no trailing spaces.
 
     A browser posts \\r\\n and may post decomposed accents; without this, saving a
     form unchanged would change the fingerprint.
     """
+    text = strip_markup(text)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
