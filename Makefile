@@ -23,6 +23,8 @@ setup: $(VENV)/.installed .env
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
+	# Content written before edit history existed gets a starting record (adds nothing otherwise).
+	$(PY) manage.py populate_history --auto
 
 demo: migrate
 	$(PY) manage.py setup_demo

@@ -110,19 +110,51 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
     return decorator
 
 
-def journey_context(case, token: str, step: Step | None, **extra) -> dict:
+# The journey pages the templates link to, by URL name (`{{ urls.risks }}`). The sign page is
+# reached only through the decision form, so it isn't here.
+JOURNEY_PAGES = (
+    "welcome",
+    "identity",
+    "about",
+    "risks",
+    "preparing",
+    "understanding",
+    "questions",
+    "review",
+    "decide",
+    "done",
+    "withdraw",
+    "information_pdf",
+    "consent_pdf",
+)
+
+
+def journey_urls(token: str) -> dict[str, str]:
+    return {name: reverse(f"journey:{name}", args=[token]) for name in JOURNEY_PAGES}
+
+
+def journey_context(case, token: str | None, step: Step | None, *, urls: dict[str, str] | None = None, **extra) -> dict:
+    """What every journey template reads.
+
+    `urls` is where the page's links go, by page name: the patient's own pages
+    for their link unless given. The admin's preview gives its own (preview
+    pages only), so the same templates never link a preview to a real case.
+    """
+    urls = journey_urls(token) if urls is None else urls
     content = case.content
     context = {
         "case": case,
         "token": token,
         "content": content,
+        "urls": urls,
         "step": step,
         "step_count": len(Step),
         "steps": Step,
         "progress_percent": int(100 * step / len(Step)) if step else 100,
     }
     if step and step > Step.WELCOME:
-        context["back_url"] = step_url(case, Step(step - 1), token) if step > Step.IDENTITY + 1 else None
+        previous_page = STEP_URLS[Step(step - 1)].removeprefix("journey:")
+        context["back_url"] = urls[previous_page] if step > Step.IDENTITY + 1 else None
     context.update(extra)
     return context
 

@@ -185,8 +185,12 @@ def test_a_patient_returning_after_a_material_change_is_sent_to_the_changed_step
 
     response = client.get(f"{case_a.url}risks/")
 
+    text = response.content.decode()
     assert response.status_code == 200
-    assert "Often a bad headache." in response.content.decode()
+    assert "Often a bad headache." in text
+    assert "The information has been updated" in text
+    assert "Headache wording made stronger" in text
+    assert "<li>Risk “Headache”</li>" in text
     assert client.get(f"{case_a.url}review/")["Location"].endswith("/risks/")
 
 
@@ -363,3 +367,15 @@ def test_published_versions_are_listed_read_only_with_who_and_when(client, conte
     assert "First" in text
     assert ProcedureVersion.objects.count() == 1
     assert Procedure.objects.get(pk=published_procedure.pk).current_version.number == 1
+
+
+def test_the_update_notice_goes_once_the_patient_has_reviewed_again(published_procedure, case_a):
+    complete_journey(case_a)
+    Risk.objects.filter(procedure=published_procedure).update(description="Often a bad headache.")
+    publish_change(published_procedure, material=True)
+    request = case_a.refresh()
+    assert request.content_update_notice
+
+    complete_journey(case_a)  # re-acknowledges the changed risk, passes the later steps again, reviews
+
+    assert case_a.refresh().content_update_notice == {}
