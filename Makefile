@@ -21,9 +21,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed .env
 
+# populate_history: content written before edit history existed gets a starting record.
 migrate: setup
 	$(PY) manage.py migrate --noinput
-	# Content written before edit history existed gets a starting record (adds nothing otherwise).
 	$(PY) manage.py populate_history --auto
 
 demo: migrate
