@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup migrate demo check-migrations screenshots clean
+.PHONY: run test lint setup migrate demo check-migrations screenshots clean worker
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -19,7 +19,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 .env:
 	$(PY) scripts/write_local_env.py .env
 
-setup: $(VENV)/.installed .env
+# The clinic's seal for development: a self-signed key and certificate, made once into
+# var/signing/ (git-ignored), where the settings look unless PROCEED_SIGNING_KEY/CERT say otherwise.
+DEV_SEAL := var/signing/seal-cert.pem
+$(DEV_SEAL): | $(VENV)/.installed .env
+	$(PY) manage.py make_dev_signing_certificate --out var/signing
+
+setup: $(VENV)/.installed .env $(DEV_SEAL)
 
 # populate_history: content written before edit history existed gets a starting record.
 migrate: setup
@@ -37,6 +43,11 @@ run: demo
 	@echo "Press Ctrl+C to stop."
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker that renders signed PDFs when PROCEED_TASK_BACKEND=database (production).
+# With the default immediate backend there is nothing to run: PDFs render as the patient signs.
+worker: setup
+	PROCEED_TASK_BACKEND=database $(PY) manage.py db_worker --no-reload
 
 test: setup
 	$(PY) -m pytest

@@ -54,7 +54,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.ProceedAdminConfig",  # django.contrib.admin, its site requiring two-step sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,13 +77,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.PrivateResponseMiddleware",  # no-store on all but static files; no-referrer on /c/
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "config.security.PatientLinkCsrfViewMiddleware",  # Django's, allowing the patient pages' no-referrer posts
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.idle_timeout.IdleTimeoutMiddleware",  # idle staff signed out, idle patients re-checked
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
@@ -223,3 +225,113 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Background tasks and rendering limits
+# The signed PDF is rendered by a background task (django-tasks). "immediate" (the
+# default, for development and tests) runs it at once in the process that signed;
+# "database" queues it in the database for `manage.py db_worker` (`make worker`),
+# which is how production should run. A failed render is retried by the task itself
+# (see consent/tasks.py); `manage.py render_pending_documents` renders anything left.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+PROCEED_TASK_BACKEND = env_str("PROCEED_TASK_BACKEND", "immediate").strip().lower()
+if PROCEED_TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"PROCEED_TASK_BACKEND={PROCEED_TASK_BACKEND!r} is not a task backend. Use one of: {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[PROCEED_TASK_BACKEND]}}
+# Each render runs in a child process that is killed after this many seconds, and may use
+# at most this many MB of memory beyond what it starts with (WeasyPrint can loop on hostile CSS).
+PROCEED_RENDER_TIMEOUT_SECONDS = env_int("PROCEED_RENDER_TIMEOUT_SECONDS", 60, minimum=1)
+PROCEED_RENDER_MEMORY_MB = env_int("PROCEED_RENDER_MEMORY_MB", 1024, minimum=64)
+# Load balancers probe /healthz over plain HTTP: answer rather than redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^healthz$"]
+
+# Security headers and cookies
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline
+# script or style anywhere (templates load static files only), images also as data:
+# URLs (the drawn signature is a PNG data URL; Bootstrap's form icons are data: SVGs).
+# The directives are written out rather than imported from csp.constants so this
+# section needs no import.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Patient pages (/c/) send no Referer at all (config.security); everywhere else only to ourselves.
+SECURE_REFERRER_POLICY = "same-origin"
+# HSTS "preload" has effect only on a registrable domain submitted to hstspreload.org;
+# served from a clinic's subdomain (consent.example.org) it changes nothing, so it is on
+# by default. Turn it off if the site is on an apex domain you don't want preloaded.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
+# Lax, not Strict: a Strict session cookie is not sent when a patient opens their link
+# from a webmail page (or a nurse follows a link to a case), so that first page would
+# start a new, empty session and replace the cookie, losing the patient's identity check
+# and signing the nurse out. Lax still keeps both cookies off every cross-site POST.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Forms carry the CSRF token ({% csrf_token %}); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# With secure cookies, the __Host- prefix makes browsers accept the cookie only over HTTPS,
+# for this exact host and path "/": a man-in-the-middle on plain HTTP, or a sibling
+# subdomain, can't plant or overwrite one. Proceed sets no cookie domain or path.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Django's deploy check W003 looks for its own CSRF middleware by name, and so misses
+# our subclass of it (config.security.PatientLinkCsrfViewMiddleware); that also skips
+# W016 (CSRF cookie not secure), which tests/test_security_headers.py checks instead.
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W003"]
+
+# Signed PDFs ---------------------------------------------------------------------------
+# Consent records are PDF/A-3b sealed with the clinic's certificate (PAdES) and kept
+# outside any public folder, in the "private" storage: files of mode 0600 that no URL
+# serves (consent.signing). Paths default to var/ in the project, which git ignores;
+# `make run` puts a self-signed development pair in var/signing/.
+PROCEED_PRIVATE_ROOT = Path(env_str("PROCEED_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
+STORAGES["private"] = {"BACKEND": "consent.signing.PrivateFileSystemStorage"}
+PROCEED_SIGNING_KEY = Path(env_str("PROCEED_SIGNING_KEY") or BASE_DIR / "var" / "signing" / "seal-key.pem")
+PROCEED_SIGNING_CERT = Path(env_str("PROCEED_SIGNING_CERT") or BASE_DIR / "var" / "signing" / "seal-cert.pem")
+# Only if the key file is encrypted; better kept in the environment than in a file.
+PROCEED_SIGNING_KEY_PASSWORD = env_str("PROCEED_SIGNING_KEY_PASSWORD")
+
+# Staff authentication ------------------------------------------------------------------
+# Staff sign in with a password (hashed with argon2, PASSWORD_HASHERS above) and then a code
+# from an authenticator app (TOTP, django-otp), set up at their first sign-in together with
+# ten single-use recovery codes. Until both steps are done, staff pages and the admin send
+# the session to the code step (consent.access, config.admin_site). Pages: consent.account_views.
+#
+# Lockout (django-axes): this many wrong passwords for one username from one address lock
+# that pair for this many minutes. A correct password then does not get in either.
+PROCEED_SIGN_IN_FAILURE_LIMIT = env_int("PROCEED_SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+PROCEED_SIGN_IN_LOCKOUT_MINUTES = env_int("PROCEED_SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = PROCEED_SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = PROCEED_SIGN_IN_LOCKOUT_MINUTES / 60  # axes reads a float as hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "consent.account_views.locked_out"
+# Rate limits per client address (django-ratelimit), counted in the default cache. That is
+# in-process memory unless CACHES is set: with several server processes, each counts
+# separately, so production should point CACHES at a shared cache (Redis or memcached).
+PROCEED_RATE_LIMIT_MINUTES = 10
+# Dates of birth tried on patients' links, across all links, per address.
+PROCEED_IDENTITY_CHECKS_PER_IP = env_int("PROCEED_IDENTITY_CHECKS_PER_IP", 20, minimum=1)
+# Failed staff sign-ins per address, across all usernames (a clinic may share one address).
+PROCEED_SIGN_IN_FAILURES_PER_IP = env_int("PROCEED_SIGN_IN_FAILURES_PER_IP", 30, minimum=1)
+# Idle sessions (config.idle_timeout): staff are signed out; patients give their date of birth again.
+PROCEED_STAFF_IDLE_MINUTES = env_int("PROCEED_STAFF_IDLE_MINUTES", 15, minimum=1)
+PROCEED_PATIENT_IDLE_MINUTES = env_int("PROCEED_PATIENT_IDLE_MINUTES", 30, minimum=1)
+# How Proceed is named in the authenticator app.
+OTP_TOTP_ISSUER = "Proceed"  # short, so the QR code stays easy to scan
+# The admin's device pages never show a device's secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

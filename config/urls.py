@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from consent import views as consent_views
@@ -10,9 +9,10 @@ admin.site.index_title = "Clinical content"
 
 urlpatterns = [
     path("", consent_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("consent.account_urls")),
     path("admin/", admin.site.urls),
     path("c/", include("consent.urls")),
     path("staff/", include("consent.staff_urls")),
+    path("verify/", include("consent.verify_views")),  # public: check a sealed consent record PDF
+    path("healthz", include("consent.health")),  # for load balancers: no sign-in, nothing personal
 ]

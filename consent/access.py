@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from procedures.roles import CONTENT_ADMINS, NURSES
 
@@ -32,13 +34,44 @@ def is_content_admin(user) -> bool:
     return user.is_superuser or user.groups.filter(name=CONTENT_ADMINS).exists()
 
 
-def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Only nurses: anyone signed out goes to sign in (and comes back); other staff get a 403."""
+def is_verified(user) -> bool:
+    """Signed in with both steps: the password, then a code (django-otp's middleware adds `is_verified`)."""
+    check = getattr(user, "is_verified", None)
+    return bool(user.is_authenticated and check is not None and check())
+
+
+def redirect_to_second_step(request: HttpRequest) -> HttpResponse:
+    """To the code step of signing in (or its set-up), coming back here after."""
+    return redirect(f"{reverse('two_factor')}?{urlencode({'next': request.get_full_path()})}")
+
+
+def two_step_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Any staff page: signed in with the password and the second step."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if not is_verified(request.user):
+            return redirect_to_second_step(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only nurses: anyone signed out goes to sign in (and comes back); other staff get a 403.
+
+    Signing in takes both steps: someone who gave the password but not yet the
+    code goes to the code step, then comes back.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_verified(request.user):
+            return redirect_to_second_step(request)
         if not is_nurse(request.user):
             return render(request, "staff/forbidden.html", status=403)
         return view(request, *args, **kwargs)

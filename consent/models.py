@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from consent.signing import private_storage
 from procedures.immutable import ImmutableModel
 from procedures.models import PatientAnswer, ProcedureVersion
 
@@ -313,10 +314,13 @@ class ChecklistSignOff(ImmutableModel):
 
 
 class ConsentDocument(ImmutableModel):
-    """The rendered PDF. Written once; its SHA-256 is kept beside it."""
+    """The rendered PDF, sealed by the clinic. Written once; its SHA-256 is kept beside it.
+
+    The file is in the "private" storage (mode 0600, outside public media, no URL).
+    """
 
     signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="document")
-    file = models.FileField(upload_to="consent-documents/")
+    file = models.FileField(upload_to="consent-documents/", storage=private_storage)
     sha256 = models.CharField(max_length=64)
     page_count = models.PositiveSmallIntegerField()
     rendered_at = models.DateTimeField(default=timezone.now)
@@ -326,7 +330,17 @@ class ConsentDocument(ImmutableModel):
 
 
 class AuditEvent(ImmutableModel):
-    """Append-only: who did what, when, from where, to which case."""
+    """Append-only: who did what, when, from where, to which case.
+
+    Events form a hash chain: each numbers itself one after the last
+    (`sequence`), keeps the last event's hash (`previous_hash`) and the hash of
+    its own content including that link (`hash`). Changing, removing or
+    reordering an event breaks the chain from there on, which
+    `manage.py verify_audit_chain` reports. Events are written through
+    `consent.services.audit`, which takes the chain's lock.
+    """
+
+    GENESIS_HASH = "0" * 64  # the previous_hash of the first event
 
     class Actor(models.TextChoices):
         PATIENT = "patient", "Patient (via their link)"
@@ -345,6 +359,9 @@ class AuditEvent(ImmutableModel):
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False, help_text="Place in the audit chain.")
+    previous_hash = models.CharField(max_length=64, editable=False, help_text="The hash of the event before.")
+    hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of this event's canonical content.")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -352,6 +369,42 @@ class AuditEvent(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def canonical_content(self) -> str:
+        """The event as the chain hashes it: canonical JSON of every stored fact and the link before it.
+
+        Values are normalised the way the database will give them back, so the
+        hash made before the insert matches the hash recomputed from the row:
+        an aware time in UTC to the microsecond, an IP address as Django stores
+        it, `detail` as it comes back from JSON. The data migration that first
+        filled the chain (consent 0004_audit_event_chain) holds a copy of this; change neither
+        without a migration that keeps old events verifiable.
+        """
+        import datetime
+        import json
+
+        created_at = self.created_at
+        if timezone.is_naive(created_at):  # as DateTimeField does on save, with a warning
+            created_at = timezone.make_aware(created_at, timezone.get_default_timezone())
+        content = {
+            "sequence": self.sequence,
+            "previous_hash": self.previous_hash,
+            "request": self.request_id,
+            "actor": self.actor,
+            "user": self.user_id,
+            "action": self.action,
+            "message": self.message,
+            "detail": json.loads(json.dumps(self.detail)),
+            "ip": self._meta.get_field("ip_address").get_prep_value(self.ip_address) or None,
+            "created_at": created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+    def compute_hash(self) -> str:
+        """SHA-256 (hex) of `canonical_content()`; what `hash` must hold."""
+        import hashlib
+
+        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
 
     @property
     def who(self) -> str:

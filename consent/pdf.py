@@ -4,6 +4,11 @@ Both are Django templates (`templates/pdf/`) turned into PDF bytes. Rendering
 never touches the network: `StaticFilesFetcher` serves only the app's own
 static files and `data:` URLs and refuses everything else, and a render that
 could not load a resource fails rather than produce an incomplete record.
+
+The consent record is PDF/A-3b (an archival PDF with every font embedded) and
+carries the clinic's seal (`consent.signing.seal_pdf`), so any later change to
+the file shows. The leaflet and the nurse's checklist are plain PDFs: they are
+made again on demand, never kept as the record.
 """
 
 from __future__ import annotations
@@ -22,13 +27,23 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+# pyHanko (the seal) takes a second or more to import. consent.signing imports it only when
+# needed, to keep the models light; importing it here instead loads it before a render is
+# forked into its child process (consent.render_limits), rather than in every child.
+from pyhanko.pdf_utils import incremental_writer  # noqa: F401
+from pyhanko.sign import signers  # noqa: F401
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from consent.models import Acknowledgement, ConsentRequest, Decision, Signature, Signer
+from consent.signing import clinic_seal_signer, seal_pdf
 from procedures.models import PatientAnswer
 
 STATIC_SCHEME = "static:"
+# The archival variant of the consent record: PDF/A-3b, which WeasyPrint writes with
+# embedded fonts, an sRGB output intent and the XMP identification pyHanko keeps.
+RECORD_PDF_VARIANT = "pdf/a-3b"
 PNG_DATA_URL_PREFIX = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
@@ -120,13 +135,16 @@ class StaticFilesFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
-def html_to_pdf(html: str) -> tuple[bytes, int]:
-    """PDF bytes and page count for HTML, loading nothing but static files and data: URLs."""
+def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> tuple[bytes, int]:
+    """PDF bytes and page count for HTML, loading nothing but static files and data: URLs.
+
+    `pdf_variant` is WeasyPrint's, e.g. "pdf/a-3b"; None gives a plain PDF.
+    """
     fetcher = StaticFilesFetcher()
     document = HTML(string=html, base_url=pdf_base_url(), url_fetcher=fetcher).render()
     if fetcher.failures:
         raise PdfRenderError("Could not load: " + ", ".join(fetcher.failures))
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant=pdf_variant), len(document.pages)
 
 
 def render_template(template: str, context: dict[str, Any]) -> str:
@@ -258,8 +276,15 @@ def consent_pdf_html(signature: Signature) -> str:
 
 
 def render_consent_pdf(signature: Signature) -> tuple[bytes, int]:
-    """The signed consent record as PDF bytes, with its page count."""
-    return html_to_pdf(consent_pdf_html(signature))
+    """The signed consent record as sealed PDF/A-3b bytes, with its page count.
+
+    Raises `consent.signing.SigningNotConfigured` (before drawing anything) when
+    the clinic's key or certificate is missing: the caller keeps the signature
+    and the PDF stays pending until the key is in place.
+    """
+    signer = clinic_seal_signer()
+    pdf, page_count = html_to_pdf(consent_pdf_html(signature), pdf_variant=RECORD_PDF_VARIANT)
+    return seal_pdf(pdf, signer=signer), page_count
 
 
 # The unsigned information leaflet -----------------------------------------------------

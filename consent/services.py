@@ -100,17 +100,55 @@ def audit(
     detail: dict | None = None,
     at: datetime.datetime | None = None,
 ) -> AuditEvent:
-    """Write one append-only audit event. The actor is staff when a user is given, else the system."""
-    return AuditEvent.objects.create(
-        request=request,
-        action=action,
-        message=message,
-        actor=actor or (AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM),
-        user=user,
-        ip_address=ip,
-        detail=detail or {},
-        created_at=at or timezone.now(),
-    )
+    """Write one append-only audit event, linked onto the end of the audit chain.
+
+    The actor is staff when a user is given, else the system. Takes the chain's
+    lock (see `lock_audit_chain`), which is held until the caller's transaction ends.
+    """
+    with transaction.atomic():
+        last_sequence, last_hash = lock_audit_chain()
+        event = AuditEvent(
+            request=request,
+            action=action,
+            message=message,
+            actor=actor or (AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM),
+            user=user,
+            ip_address=ip,
+            detail=detail or {},
+            created_at=at or timezone.now(),
+            sequence=last_sequence + 1,
+            previous_hash=last_hash,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+    return event
+
+
+# Any fixed number: the key of PostgreSQL's advisory lock on the end of the audit chain.
+AUDIT_CHAIN_LOCK_KEY = 7_346_720_615
+
+
+def lock_audit_chain() -> tuple[int, str]:
+    """Lock the end of the audit chain until the transaction ends; return its last sequence and hash.
+
+    Two writers that both read the same last event would fork the chain (and
+    the second would then fail on the unique sequence), so writers queue here.
+    On PostgreSQL that is a transaction-level advisory lock; SQLite lets one
+    writer at a time into the database anyway. Call it inside `transaction.atomic()`.
+
+    Other writers wait from here until the transaction ends, so audit last: a
+    transaction that locks more rows after auditing (one request after another)
+    can deadlock with one that holds such a row and is waiting to audit. Lock
+    every row first (`select_for_update()` on the whole set), then audit.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_audit_chain() needs a transaction: call it inside transaction.atomic().")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    return last or (0, AuditEvent.GENESIS_HASH)
 
 
 def _locked(request: ConsentRequest) -> ConsentRequest:
@@ -627,7 +665,11 @@ def sign(
             detail={"document_id": signature.document_id, "signer": signer},
             at=signature.signed_at,
         )
-        transaction.on_commit(lambda: render_document_safely(signature))
+        # Render only once the signature is committed, so the worker always finds it; if enqueueing
+        # fails, the signature still stands and the PDF stays pending (robust: logged, not raised).
+        from consent.tasks import render_consent_document
+
+        transaction.on_commit(lambda: render_consent_document.enqueue(signature.pk), robust=True)
     return signature
 
 
@@ -978,38 +1020,58 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
 def store_consent_document(signature: Signature) -> ConsentDocument:
     """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists.
 
-    Rendering is slow, so it happens before the lock; the lock on the request
-    then makes sure two renders at once (after signing, and the retry command)
-    store one document.
+    Rendering is slow, so it happens before the lock, in a child process with a
+    time and memory limit (`consent.render_limits`); a render stopped by a limit,
+    or failing, raises and stores nothing, so the PDF stays pending and can be
+    tried again. The lock on the request then makes sure two renders at once
+    (the task, the patient's download, the retry command) store one document. A
+    file written for a row that then fails to commit is removed again.
     """
-    from consent.pdf import render_consent_pdf
+    from consent.render_limits import render_consent_pdf_with_limits
 
     existing = ConsentDocument.objects.filter(signature=signature).first()
     if existing:
         return existing
-    pdf, page_count = render_consent_pdf(signature)
-    with transaction.atomic():
-        _locked(signature.request)
-        existing = ConsentDocument.objects.filter(signature=signature).first()
-        if existing:
-            return existing
-        document = ConsentDocument(signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count)
-        document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
-        document.save()
-        audit(
-            request=signature.request,
-            action="document_rendered",
-            message="Signed PDF record created",
-            actor="system",
-            detail={"document_id": signature.document_id, "sha256": document.sha256},
-        )
+    pdf, page_count = render_consent_pdf_with_limits(signature)
+    document = None
+    try:
+        with transaction.atomic():
+            _locked(signature.request)
+            existing = ConsentDocument.objects.filter(signature=signature).first()
+            if existing:
+                return existing
+            document = ConsentDocument(
+                signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count
+            )
+            document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
+            document.save()
+            audit(
+                request=signature.request,
+                action="document_rendered",
+                message="Signed PDF record created",
+                actor="system",
+                detail={"document_id": signature.document_id, "sha256": document.sha256},
+            )
+    except BaseException:
+        if document is not None and document.file.name:
+            try:
+                document.file.storage.delete(document.file.name)
+            except Exception:
+                logger.exception("Could not remove the unused PDF file of signature %s.", signature.pk)
+        raise
     return document
 
 
 def render_document_safely(signature: Signature) -> ConsentDocument | None:
-    """Render after signing; a failure leaves the PDF pending, never loses the signature."""
+    """The signed PDF, rendered now if it is still pending; None if that fails (or hits a render limit).
+
+    A failure leaves the PDF pending and never loses the signature; the
+    background task's retries and `render_pending_documents` try it again.
+    """
     try:
         return store_consent_document(signature)
-    except Exception:
-        logger.exception("Rendering the PDF for signature %s failed; it stays pending.", signature.pk)
+    except Exception as error:
+        logger.exception(
+            "Rendering the PDF for signature %s failed (%s); it stays pending.", signature.pk, type(error).__name__
+        )
         return None

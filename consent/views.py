@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from consent import forms, services
 from consent.access import is_content_admin, is_nurse
+from consent.identity_check import limit_identity_checks, page_to_return_to
 from consent.models import ConsentDocument, Decision, Status, Step
 from consent.services import ConsentError
 
@@ -100,9 +101,9 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
                 response = redirect(step_url(case, next_step(case), token))
             else:
                 response = view(request, case, token, *args, **kwargs)
-            # The link is the only key to the case: never send it to another site. ("no-referrer"
-            # would also make browsers post `Origin: null`, which fails CSRF checks on our own forms.)
-            response["Referrer-Policy"] = "same-origin"
+            # The link is the only key to the case: never send it anywhere as a Referer. Browsers then
+            # post our forms with `Origin: null`, which config.security's CSRF middleware accepts on /c/.
+            response["Referrer-Policy"] = "no-referrer"
             return response
 
         return wrapper
@@ -172,6 +173,7 @@ def welcome(request, case, token):
     )
 
 
+@limit_identity_checks
 @patient_page(Step.IDENTITY)
 def identity(request, case, token):
     form = forms.DateOfBirthForm(posted(request))
@@ -187,7 +189,8 @@ def identity(request, case, token):
             case.refresh_from_db()
             if case.status in FINISHED_STATUSES:
                 return redirect("journey:done", token)
-            return redirect(step_url(case, next_step(case), token))
+            # Back from an idle timeout: to the page they were on.
+            return redirect(page_to_return_to(request, token) or step_url(case, next_step(case), token))
         if result.attempts_left == 0:
             return link_problem(request)
         tries = "1 try" if result.attempts_left == 1 else f"{result.attempts_left} tries"

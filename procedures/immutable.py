@@ -1,8 +1,11 @@
 """Records that, once written, are never changed or deleted.
 
-Published content versions (and later signatures, consent documents and audit
-events) inherit from `ImmutableModel`. Saving an existing row, deleting a row,
-and queryset-level update or delete all raise `ImmutableRecordError`.
+Published content versions, signatures, consent documents, checklist entries
+and sign-offs, and audit events inherit from `ImmutableModel`. Saving an
+existing row, deleting a row, and queryset-level update or delete all raise
+`ImmutableRecordError`. On PostgreSQL a trigger on each of their tables also
+refuses UPDATE and DELETE from any client (procedures 0004, consent 0006), so a
+new append-only model needs its table added there by a migration too.
 """
 
 from __future__ import annotations

@@ -3,17 +3,63 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.idle_timeout import LAST_ACTIVITY_KEY
 from procedures.models import ChecklistItem, ComprehensionQuestion, PreparationStep, Procedure, Risk
 from procedures.roles import CONTENT_ADMINS, NURSES
 from procedures.services import publish_procedure
 
 PASSWORD = "correct horse battery staple"
+
+
+class StaffClient(Client):
+    """A test client whose `force_login` also passes the second factor.
+
+    Staff must use a TOTP device (two-factor) before any staff page opens. Tests
+    that are not about signing in skip both steps: the user gets a confirmed
+    authenticator device, and the session is marked as verified with it, as
+    `django_otp.login` does after a correct code.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[LAST_ACTIVITY_KEY] = int(time.time())  # as a real sign-in's response sets it
+        session.save()
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's authenticator app shows right now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, signing staff in with a verified second factor (see StaffClient)."""
+    return StaffClient()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in the cache: each test starts with none used, so tests can't trip each other's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_user(django_user_model, username, *, group=None, is_staff=False, is_superuser=False):

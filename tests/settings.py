@@ -24,3 +24,18 @@ STORAGES = {
 # Serve static files straight from the apps and packages, as in development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Signed PDFs: records in a temporary private folder, sealed with a throwaway self-signed
+# pair made once per test run (as `make_dev_signing_certificate` makes one). Both are
+# passed on in the environment, so a child process that renders a PDF seals and stores
+# it exactly as the test process does.
+from consent.signing import DEV_CERT_NAME, DEV_KEY_NAME, write_signing_pair  # noqa: E402
+
+if not os.environ.get("PROCEED_TEST_SIGNING_DIR"):
+    _signing_dir = tempfile.mkdtemp(prefix="proceed-test-signing-")
+    write_signing_pair(_signing_dir, common_name=f"{CLINIC_NAME} (tests)", organization=CLINIC_NAME)  # noqa: F405
+    os.environ["PROCEED_TEST_SIGNING_DIR"] = _signing_dir
+    os.environ["PROCEED_TEST_PRIVATE_ROOT"] = tempfile.mkdtemp(prefix="proceed-test-private-")
+PROCEED_PRIVATE_ROOT = os.environ["PROCEED_TEST_PRIVATE_ROOT"]
+PROCEED_SIGNING_KEY = os.path.join(os.environ["PROCEED_TEST_SIGNING_DIR"], DEV_KEY_NAME)
+PROCEED_SIGNING_CERT = os.path.join(os.environ["PROCEED_TEST_SIGNING_DIR"], DEV_CERT_NAME)
+PROCEED_SIGNING_KEY_PASSWORD = ""

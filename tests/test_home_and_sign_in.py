@@ -5,8 +5,9 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 
 
 def test_home_page_says_what_proceed_is_and_sends_patients_to_their_link(client, settings):
@@ -57,7 +58,10 @@ def test_wrong_password_gets_a_plain_message_and_keeps_the_username(client, nurs
 
 
 def test_content_admin_signs_in_and_is_offered_the_content_editor(client, content_admin):
-    response = client.post(reverse("login"), {"username": content_admin.username, "password": PASSWORD}, follow=True)
+    device = TOTPDevice.objects.create(user=content_admin, name="Phone", confirmed=True)
+    client.post(reverse("login"), {"username": content_admin.username, "password": PASSWORD})
+
+    response = client.post(reverse("two_factor"), {"code": totp_code(device)}, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("home")
     assert b"Edit procedure content" in response.content

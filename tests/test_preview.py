@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from procedures.models import Risk
-from tests.conftest import PATIENT_A, make_user
+from tests.conftest import PATIENT_A, StaffClient, make_user
 
 BANNER = "Preview of the unpublished working copy — nothing is saved; patients see only published versions"
 PAGES = [
@@ -37,7 +37,7 @@ def preview_url(procedure, page="") -> str:
 
 
 def signed_in(user) -> Client:
-    client = Client()
+    client = StaffClient()
     client.force_login(user)
     return client
 

@@ -169,9 +169,21 @@ class Seeder:
 
     def flush(self) -> None:
         """Write the rows made so far that hang off requests (which must be written already)."""
+        self._chain_audit_events(self.rows[AuditEvent])
         for model, rows in self.rows.items():
             model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
             rows.clear()
+
+    @staticmethod
+    def _chain_audit_events(events: list[AuditEvent]) -> None:
+        """Link the events onto the end of the audit chain, in the order they were made, as `services.audit` would."""
+        if not events:
+            return
+        last_sequence, last_hash = services.lock_audit_chain()
+        for sequence, event in enumerate(events, start=last_sequence + 1):
+            event.sequence = sequence
+            event.previous_hash = last_hash
+            event.hash = last_hash = event.compute_hash()
 
     # Times -------------------------------------------------------------------------
 

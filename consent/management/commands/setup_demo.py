@@ -71,6 +71,12 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo staff accounts (password for each: {DEMO_PASSWORD}):")
         for username, role, *_ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<8} {role}")
+        self.stdout.write(
+            "Sign-in takes two steps: the password, then a 6-digit code from an authenticator app.\n"
+            "An account's first sign-in shows a QR code to scan with any authenticator app (Microsoft or\n"
+            "Google Authenticator, FreeOTP, ...), then ten recovery codes to keep. To set an account up\n"
+            "afresh, sign in as admin and delete its device under 'TOTP devices' in the admin."
+        )
 
         links = self._demo_patient_links(nurse=User.objects.get(username="nurse"))
         date_of_birth = DEMO_PATIENT["date_of_birth"]

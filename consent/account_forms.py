@@ -1,0 +1,40 @@
+"""Forms for staff sign-in's second step: the code from an authenticator app or a recovery code."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class OneTimeCodeInput(forms.TextInput):
+    """A code box that never shows a code back: after a wrong one, the box is empty again."""
+
+    def format_value(self, value):
+        return None
+
+
+def code_widget(*, numeric: bool, autofocus: bool) -> OneTimeCodeInput:
+    attrs = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+    if autofocus:
+        attrs["autofocus"] = True
+    if numeric:
+        attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
+    return OneTimeCodeInput(attrs=attrs)
+
+
+class ConfirmAuthenticatorForm(forms.Form):
+    code = forms.CharField(
+        label="The 6-digit code your app shows",
+        max_length=20,
+        widget=code_widget(numeric=True, autofocus=False),  # the page is read first
+        error_messages={"required": "Type the 6-digit code your authenticator app shows for Proceed."},
+    )
+
+
+class SecondStepForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        max_length=40,
+        widget=code_widget(numeric=False, autofocus=True),
+        error_messages={"required": "Type the 6-digit code from your authenticator app, or a recovery code."},
+    )

@@ -1,0 +1,112 @@
+"""/verify/: anyone can check that a consent record PDF is one the clinic sealed, unchanged.
+
+Public and without sign-in: a patient, an insurer or a court may hold a copy.
+The upload is checked twice: its seal must be the clinic's and cover the whole
+file (`consent.signing.read_seal`), and its SHA-256 must be one the clinic
+stored. The page then names only the document ID and the sealing time, never
+anything about the patient. The file is not kept. Work is bounded by a 5 MB
+limit and a per-address rate limit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from consent.models import ConsentDocument
+from consent.signing import NotAPdf, SigningNotConfigured, read_seal
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_MB = 5
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# Checks per connection: plenty for a person, too few to use the page as a hashing oracle.
+RATE_LIMIT = "20/10m"
+RATE_LIMIT_WAIT = "10 minutes"
+
+VERIFIED = "verified"
+CHANGED = "changed"
+NOT_A_PDF = "not_a_pdf"
+
+
+class VerifyForm(forms.Form):
+    document = forms.FileField(
+        label="Consent record (PDF)",
+        help_text=f"The PDF file exactly as you received it, up to {MAX_UPLOAD_MB} MB.",
+        error_messages={
+            "required": "Choose the consent record PDF to check.",
+            "empty": "That file is empty. Choose the consent record PDF you received.",
+            "invalid": "That upload didn't arrive as a file. Choose the PDF and try again.",
+        },
+    )
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                f"This file is larger than {MAX_UPLOAD_MB} MB, so it isn't a consent record we can check. "
+                "Choose the PDF you downloaded from Proceed or received from the clinic: it is much smaller."
+            )
+        return upload
+
+
+@dataclass(frozen=True)
+class Verification:
+    outcome: str
+    document_id: str = ""
+    sealed_at: datetime.datetime | None = None
+
+
+def verify_pdf(data: bytes) -> Verification:
+    """Whether these bytes are a consent record the clinic sealed and stored, unchanged."""
+    try:
+        seal = read_seal(data)
+    except NotAPdf:
+        return Verification(NOT_A_PDF)
+    if not seal.ok:
+        return Verification(CHANGED)
+    digest = hashlib.sha256(data).hexdigest()
+    document = ConsentDocument.objects.filter(sha256=digest).select_related("signature").first()
+    if document is None:
+        return Verification(CHANGED)
+    return Verification(VERIFIED, document_id=document.signature.document_id, sealed_at=seal.sealed_at)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    context: dict = {"max_upload_mb": MAX_UPLOAD_MB}
+    form = VerifyForm()
+    status = 200
+    if request.method == "POST":
+        if is_ratelimited(request, group="verify-pdf", key="ip", rate=RATE_LIMIT, method="POST", increment=True):
+            context["rate_limited_wait"] = RATE_LIMIT_WAIT
+            status = 429
+        else:
+            bound = VerifyForm(request.POST, request.FILES)
+            if bound.is_valid():
+                upload = bound.cleaned_data["document"]
+                try:
+                    context["result"] = verify_pdf(upload.read(MAX_UPLOAD_BYTES + 1))
+                except SigningNotConfigured:
+                    logger.warning("A PDF could not be verified: the clinic's signing certificate is not configured.")
+                    context["unavailable"] = True
+                    status = 503
+            else:
+                form = bound
+    context["form"] = form
+    return render(request, "verify/verify.html", context, status=status)
+
+
+urlpatterns = [path("", verify, name="verify")]
