@@ -335,3 +335,8 @@ PROCEED_PATIENT_IDLE_MINUTES = env_int("PROCEED_PATIENT_IDLE_MINUTES", 30, minim
 OTP_TOTP_ISSUER = "Proceed"  # short, so the QR code stays easy to scan
 # The admin's device pages never show a device's secret key.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Client addresses behind a reverse proxy (see config/client_ip.py): how many proxies
+# in front of the app append to X-Forwarded-For. 0: no proxy, use the connection's address.
+PROCEED_TRUSTED_PROXY_COUNT = env_int("PROCEED_TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 
 class OneTimeCodeInput(forms.TextInput):
@@ -38,3 +39,13 @@ class SecondStepForm(forms.Form):
         widget=code_widget(numeric=False, autofocus=True),
         error_messages={"required": "Type the 6-digit code from your authenticator app, or a recovery code."},
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing an impossible username before it is looked up (or recorded by axes)."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username", "")
+        if len(username) > 150:
+            raise forms.ValidationError("Enter your username: it is at most 150 characters long.")
+        return username

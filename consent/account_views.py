@@ -27,7 +27,7 @@ from django_ratelimit.core import get_usage
 
 from consent import two_factor
 from consent.access import is_verified, two_step_required
-from consent.account_forms import ConfirmAuthenticatorForm, SecondStepForm
+from consent.account_forms import ConfirmAuthenticatorForm, SecondStepForm, SignInForm
 
 RATE_LIMIT_GROUP_SIGN_IN = "staff-sign-in-failures"
 SHOW_RECOVERY_CODES_KEY = "show_new_recovery_codes"
@@ -62,7 +62,12 @@ def _sign_in_rate(group, request) -> str:
 
 def _too_many_failures_from_here(request: HttpRequest, *, count_this_one: bool) -> bool:
     usage = get_usage(
-        request, group=RATE_LIMIT_GROUP_SIGN_IN, key="ip", rate=_sign_in_rate, method="POST", increment=count_this_one
+        request,
+        group=RATE_LIMIT_GROUP_SIGN_IN,
+        key="config.client_ip.ratelimit_key",
+        rate=_sign_in_rate,
+        method="POST",
+        increment=count_this_one,
     )
     return usage is not None and usage["count"] >= usage["limit"]
 
@@ -74,6 +79,7 @@ class SignInView(auth_views.LoginView):
     on top of that, one connection that fails many times across usernames is slowed down."""
 
     template_name = "registration/login.html"
+    authentication_form = SignInForm
 
     def get(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_verified(request.user):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config.client_ip import client_ip
 from consent import services
 from consent.access import nurse_required
 from consent.models import ConsentDocument, ConsentRequest, PatientQuestion, Status
@@ -27,7 +28,7 @@ def _case(public_id) -> ConsentRequest:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 @never_cache

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config.client_ip import client_ip
 from consent import services
 from consent.access import nurse_required
 from consent.checklist_forms import ChecklistEntryForm, ConfirmForm, SignOffForm
@@ -23,7 +24,7 @@ from consent.models import ChecklistState, ConsentRequest, Status
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _consent_request(public_id) -> ConsentRequest:

@@ -66,6 +66,8 @@ class DateOfBirthForm(forms.Form):
             cleaned["date_of_birth"] = datetime.date(cleaned["year"], cleaned["month"], cleaned["day"])
         except ValueError:
             raise forms.ValidationError("That date doesn't exist. Please check the day and month.") from None
+        except OverflowError:
+            raise forms.ValidationError("That date is in the future. Please check the year.") from None
         if cleaned["date_of_birth"] > datetime.date.today():
             raise forms.ValidationError("That date is in the future. Please check the year.")
         return cleaned

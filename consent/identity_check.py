@@ -32,7 +32,12 @@ def limit_identity_checks(view):
     @functools.wraps(view)
     def wrapper(request, token, *args, **kwargs):
         limited = is_ratelimited(
-            request, group=RATE_LIMIT_GROUP, key="ip", rate=_identity_rate, method="POST", increment=True
+            request,
+            group=RATE_LIMIT_GROUP,
+            key="config.client_ip.ratelimit_key",
+            rate=_identity_rate,
+            method="POST",
+            increment=True,
         )
         if limited:
             minutes = settings.PROCEED_RATE_LIMIT_MINUTES

@@ -34,7 +34,8 @@ class Patient(models.Model):
         ordering = ["full_name"]
 
     def __str__(self) -> str:
-        return f"Patient {self.mrn}"
+        # Only the internal id: this string can reach logs (e.g. Django's DEBUG template records).
+        return f"Patient {self.pk}"
 
 
 class Status(models.TextChoices):

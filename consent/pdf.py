@@ -248,6 +248,7 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         )
 
     return {
+        "verify_url": f"{settings.PROCEED_BASE_URL}/verify/",
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "signature": signature,

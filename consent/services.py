@@ -51,6 +51,7 @@ from procedures.services import publish_procedure
 logger = logging.getLogger(__name__)
 
 MAX_IDENTITY_ATTEMPTS = 5
+MAX_APPOINTMENT_AHEAD = datetime.timedelta(days=2 * 366)
 MAX_DRAWN_SIGNATURE_LENGTH = 200_000  # characters of a PNG data URL: far more than a drawn signature needs
 
 
@@ -226,6 +227,8 @@ def create_consent_request(
         raise ConsentError(f"{procedure.name} has no published version yet. Ask a content admin to publish it.")
     if appointment_at <= timezone.now():
         raise ConsentError("The appointment must be in the future.")
+    if appointment_at > timezone.now() + MAX_APPOINTMENT_AHEAD:
+        raise ConsentError("The appointment is more than two years away. Check the year of the appointment date.")
     duplicate = ConsentRequest.objects.filter(
         patient=patient,
         procedure_version__procedure=procedure,
@@ -650,7 +653,7 @@ def sign(
             statement=signing_statement(request=request, decision=decision, signer=signer),
             procedure_version=request.procedure_version,
             ip_address=ip,
-            user_agent=user_agent[:500],
+            user_agent="".join(ch for ch in user_agent if ch.isprintable())[:500],
         )
         request.status = Status.SIGNED if decision == Decision.CONSENT else Status.DECLINED
         request.progress = Step.DECIDE
@@ -912,6 +915,9 @@ def publish_content(
             earlier = ConsentRequest.objects.filter(procedure_version__procedure=procedure).exclude(
                 procedure_version=version
             )
+            # Lock every affected request up front, in one order, before writing any audit event:
+            # locking them one by one between audit writes could deadlock with a patient signing.
+            list(earlier.select_for_update().order_by("pk").values_list("pk", flat=True))
             for request in earlier.filter(status__in=MOVABLE_STATUSES):
                 _move_to_version(request, version, user=user, ip=ip)
                 moved += 1

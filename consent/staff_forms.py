@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from consent.models import Language, Patient
+from consent.services import MAX_APPOINTMENT_AHEAD
 from procedures.models import Procedure
 
 ISO_DATE = "%Y-%m-%d"
@@ -170,6 +171,11 @@ class NewRequestForm(forms.Form):
                 self.add_error(
                     "appointment_date",
                     "The appointment must be in the future. Check the date and the time.",
+                )
+            elif appointment_at > timezone.now() + MAX_APPOINTMENT_AHEAD:
+                self.add_error(
+                    "appointment_date",
+                    "The appointment is more than two years away. Check the year of the appointment date.",
                 )
             else:
                 cleaned["appointment_at"] = appointment_at

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from config.client_ip import client_ip
 from consent import dashboard, services
 from consent.access import nurse_required
 from consent.case_views import hand_out_link
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _dashboard_row(row: ConsentRequest, now) -> ConsentRequest:

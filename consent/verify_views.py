@@ -90,7 +90,14 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm()
     status = 200
     if request.method == "POST":
-        if is_ratelimited(request, group="verify-pdf", key="ip", rate=RATE_LIMIT, method="POST", increment=True):
+        if is_ratelimited(
+            request,
+            group="verify-pdf",
+            key="config.client_ip.ratelimit_key",
+            rate=RATE_LIMIT,
+            method="POST",
+            increment=True,
+        ):
             context["rate_limited_wait"] = RATE_LIMIT_WAIT
             status = 429
         else:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from config.client_ip import client_ip
 from consent import forms, services
 from consent.access import is_content_admin, is_nurse
 from consent.identity_check import limit_identity_checks, page_to_return_to
@@ -51,10 +52,6 @@ def home(request):
 def posted(request):
     """The submitted data on POST (even when empty, so an empty submit is validated), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def link_problem(request) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from config.client_ip import client_ip
 from procedures.diff import content_diff
 from procedures.models import Procedure
 from procedures.services import PublishError, publishing_problems, snapshot
@@ -51,7 +52,7 @@ def publish_view(request, pk: int, *, admin_site):
                 user=request.user,
                 change_summary=form.cleaned_data["change_summary"],
                 is_material=form.cleaned_data["is_material"],
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
             )
         except PublishError as error:
             form.add_error(None, str(error))

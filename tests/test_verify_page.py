@@ -246,3 +246,11 @@ def test_without_the_clinics_certificate_the_page_says_it_cannot_check(client, d
 
     assert response.status_code == 503
     assert "We can't check documents right now" in text_of(response)
+
+
+def test_the_record_says_where_to_check_it(signed_case):
+    from consent.pdf import consent_pdf_html
+
+    html = consent_pdf_html(signed_case.request.signature)
+
+    assert "To check that it has not been changed, upload it at http://127.0.0.1:8000/verify/" in html
