@@ -26,6 +26,13 @@ class RedactPatientLinks(logging.Filter):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         elif isinstance(record.args, dict):
             record.args = {key: redact(v) if isinstance(v, str) else v for key, v in record.args.items()}
+        if record.exc_info and not record.exc_text:
+            # Formatters write the exception text as it is; format it now, redacted, so they use that.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "path"):
             # Formatters of other handlers may read record.request.path; give them a safe copy.

@@ -72,7 +72,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.helper = FormHelper()
-        self.helper.form_method = "get"
+        self.helper.form_method = "post"
         self.helper.form_class = "proceed-filters mb-3"
         self.helper.attrs = {"novalidate": "", "aria-label": "Filter the appointments"}
         self.helper.layout = Layout(
@@ -89,7 +89,7 @@ class DashboardFilterForm(forms.Form):
                         StrictButton("Show", type="submit", css_class="btn-primary"),
                         HTML(
                             '<a class="btn btn-outline-secondary d-inline-flex align-items-center" '
-                            "href=\"{% url 'staff:index' %}\">Clear</a>"
+                            "href=\"{% url 'staff:index' %}?clear=1\">Clear</a>"
                         ),
                         css_class="d-flex gap-2",
                     ),

@@ -7,11 +7,13 @@ call `consent.services`, which make every change and write the audit trail.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -38,6 +40,10 @@ def _dashboard_row(row: ConsentRequest, now) -> ConsentRequest:
     return row
 
 
+SEARCH_SESSION_KEY = "dashboard_search"
+URL_FILTERS = ("start", "end", "status", "flag")
+
+
 @never_cache
 @nurse_required
 def index(request: HttpRequest) -> HttpResponse:
@@ -46,8 +52,21 @@ def index(request: HttpRequest) -> HttpResponse:
     A bad filter value shows its error beside the field and is ignored; bad
     dates fall back to today and the next seven days. A page number out of
     range shows the last page, a non-number the first.
+
+    The filter form is posted: a search term may be a patient's name or record
+    number, so it is kept in the session, never in a URL (and so never in an
+    access log or the browser's history). The other filters go in the URL.
     """
-    form = DashboardFilterForm(request.GET)
+    if request.method == "POST":
+        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "")[:200]
+        params = {name: request.POST[name] for name in URL_FILTERS if request.POST.get(name)}
+        return redirect(reverse("staff:index") + (f"?{urlencode(params)}" if params else ""))
+    if "clear" in request.GET:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        return redirect("staff:index")
+    data = {name: request.GET[name] for name in URL_FILTERS if name in request.GET}
+    data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
+    form = DashboardFilterForm(data)
     form.is_valid()
     start, end = form.date_range()
     now = timezone.now()

@@ -142,7 +142,6 @@ def journey_context(case, token: str | None, step: Step | None, *, urls: dict[st
     content = case.content
     context = {
         "case": case,
-        "token": token,
         "content": content,
         "urls": urls,
         "step": step,

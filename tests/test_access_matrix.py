@@ -600,6 +600,13 @@ def test_every_url_pattern_has_an_expectation():
     assert not missing, "\n".join(missing)
 
 
+def test_a_new_pattern_without_an_expectation_is_caught_with_what_to_do():
+    new = Probe("staff/requests/<uuid:public_id>/new-thing/", "staff:new_thing")
+
+    assert entry_for(new) is None
+    assert "Add an entry for it to EXPECTATIONS" in missing_expectation_message(new)
+
+
 def test_every_expectation_names_a_url_pattern():
     routes = {probe.route for probe in PROBES}
 

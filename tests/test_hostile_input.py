@@ -823,18 +823,18 @@ def test_hostile_tokens_and_decisions_in_the_address_break_nothing(case_a, patie
 
 
 @hostile_settings(20)
-@given(number=st.one_of(EDGE_NUMBERS, st.integers(min_value=0).map(str)))
-def test_hostile_numbers_in_addresses_break_nothing(signed_case, admin_browser, nurse_browser, number):
+@given(value=st.one_of(EDGE_NUMBERS, st.integers(min_value=0).map(str)))
+def test_hostile_numbers_in_addresses_break_nothing(signed_case, admin_browser, nurse_browser, value):
     """Numbers the <int:...> converters accept, however large: a 404, never a database error."""
     with fresh_example(admin_browser, nurse_browser):
         for url in (
-            f"/admin/procedures/procedure/{number}/preview/",
-            f"/admin/procedures/procedure/{number}/publish/",
-            f"/admin/procedures/procedure/{number}/content-history/",
-            f"/admin/procedures/procedure/{number}/change/",
+            f"/admin/procedures/procedure/{value}/preview/",
+            f"/admin/procedures/procedure/{value}/publish/",
+            f"/admin/procedures/procedure/{value}/content-history/",
+            f"/admin/procedures/procedure/{value}/change/",
         ):
             assert_served(admin_browser.get(url), f"GET {url}")
-        assert_served(nurse_browser.post(f"/staff/questions/{number}/answer/"), "answering a question")
+        assert_served(nurse_browser.post(f"/staff/questions/{value}/answer/"), "answering a question")
 
 
 @hostile_settings(20)
