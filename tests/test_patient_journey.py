@@ -571,3 +571,12 @@ def test_procedure_information_can_be_downloaded_from_every_step_after_the_ident
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="information-test-procedure-version-1.pdf"'
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_patient_pages_show_no_staff_controls_to_a_signed_in_nurse(client, nurse, case_a):
+    client.force_login(nurse)
+
+    text = client.get(case_a.url).content.decode()
+
+    assert "Sign out" not in text
+    assert "/accounts/logout/" not in text
