@@ -147,7 +147,6 @@ def journey_context(case, token: str | None, step: Step | None, *, urls: dict[st
         "step": step,
         "step_count": len(Step),
         "steps": Step,
-        "progress_percent": int(100 * step / len(Step)) if step else 100,
     }
     if step and step > Step.WELCOME:
         previous_page = STEP_URLS[Step(step - 1)].removeprefix("journey:")
