@@ -21,6 +21,7 @@ from procedures.models import (
     ProcedureVersion,
     Risk,
 )
+from procedures.translations import snapshot_translations
 
 PROCEDURE_TEXT_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
 
@@ -92,6 +93,10 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         }
         for question in procedure.questions.all()
     ]
+    translations = snapshot_translations(procedure, normalise_text)
+    if translations:
+        # Only when there is any: content in English alone keeps the fingerprint it always had.
+        content["translations"] = translations
     return content
 
 
@@ -204,13 +209,36 @@ def load_sample_procedures() -> list[tuple[Procedure, bool]]:
 
 def _create_procedure(data: dict[str, Any]) -> Procedure:
     procedure = Procedure(slug=data["slug"], is_sample=True, **{field: data[field] for field in PROCEDURE_TEXT_FIELDS})
+    for language, texts in data.get("translations", {}).items():
+        for field in PROCEDURE_TEXT_FIELDS:
+            setattr(procedure, f"{field}_{language}", texts[field])
     procedure.full_clean()
     procedure.save()
-    questions = [{**question, "choices": "\n".join(question["choices"])} for question in data["questions"]]
+    items = {
+        section: [dict(item) for item in data[section]]
+        for section in ("risks", "preparation_steps", "checklist_items", "questions")
+    }
+    for language, texts in data.get("translations", {}).items():
+        for section, rows in texts.items():
+            if section in PROCEDURE_TEXT_FIELDS:
+                continue
+            for item, row in zip(items[section], rows, strict=True):
+                item.update({f"{field}_{language}": value for field, value in row.items()})
+    questions = [
+        {
+            **question,
+            **{
+                name: "\n".join(value)
+                for name, value in question.items()
+                if name == "choices" or name.startswith("choices_")
+            },
+        }
+        for question in items["questions"]
+    ]
     for model, items in (
-        (Risk, data["risks"]),
-        (PreparationStep, data["preparation_steps"]),
-        (ChecklistItem, data["checklist_items"]),
+        (Risk, items["risks"]),
+        (PreparationStep, items["preparation_steps"]),
+        (ChecklistItem, items["checklist_items"]),
         (ComprehensionQuestion, questions),
     ):
         for position, fields in enumerate(items, start=1):
