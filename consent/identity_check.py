@@ -13,6 +13,7 @@ import functools
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_ratelimit.core import is_ratelimited
@@ -44,7 +45,7 @@ def limit_identity_checks(view):
             return render(
                 request,
                 "consent/too_many_attempts.html",
-                {"wait": "1 minute" if minutes == 1 else f"{minutes} minutes"},
+                {"wait": ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}},
                 status=429,
             )
         return view(request, token, *args, **kwargs)
