@@ -631,9 +631,10 @@ def names_match(a: str, b: str) -> bool:
 
 def signing_statement(*, request: ConsentRequest, decision: str, signer: str) -> str:
     """The exact words signed, in the patient's language. Shown beside the button and stored verbatim."""
-    content = request.patient_content
+    # The admin's preview passes a stand-in for a request, which has only the English content.
+    content = getattr(request, "patient_content", None) or request.content
     names = {"name": content["name"].lower(), "version": request.procedure_version.number}
-    with translation.override(content["language"]):
+    with translation.override(content.get("language", Language.ENGLISH)):
         lines = [
             _("I have read the information about %(name)s (version %(version)s of the information).") % names,
             _("I understand what it involves, its benefits, its risks, and the other choices, including not having it."),

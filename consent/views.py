@@ -203,8 +203,8 @@ def welcome(request, case, token):
     )
 
 
-@require_POST
 @patient_page(Step.WELCOME)
+@require_POST
 def choose_language(request, case, token):
     """The language picker on the welcome page: works without JavaScript, audited by the service."""
     form = forms.LanguageForm(request.POST)
