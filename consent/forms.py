@@ -150,7 +150,9 @@ class QuestionsForm(forms.Form):
 class ReviewForm(forms.Form):
     confirmed = forms.BooleanField(
         label=_("I have checked my answers and they are correct"),
-        error_messages={"required": _("Please tick the box to confirm your answers are correct, or change them first.")},
+        error_messages={
+            "required": _("Please tick the box to confirm your answers are correct, or change them first.")
+        },
     )
 
 
@@ -176,7 +178,9 @@ class SignForm(forms.Form):
         required=False,
         help_text=_("For example: parent, legal guardian, or attorney for health decisions."),
     )
-    interpreter_name = forms.CharField(label=_("Interpreter's name (if one helped you)"), max_length=200, required=False)
+    interpreter_name = forms.CharField(
+        label=_("Interpreter's name (if one helped you)"), max_length=200, required=False
+    )
     interpreter_language = forms.CharField(label=_("Language interpreted"), max_length=100, required=False)
     typed_name = forms.CharField(
         label=_("Type your full name to sign"),

@@ -13,9 +13,9 @@ import functools
 
 from django.conf import settings
 from django.shortcuts import render
-from django.utils.translation import ngettext
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django_ratelimit.core import is_ratelimited
 
 # The patient page to go back to after confirming the date of birth again: a path, never posted data.

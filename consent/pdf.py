@@ -17,8 +17,8 @@ import base64
 import binascii
 import mimetypes
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin
 from zoneinfo import ZoneInfo

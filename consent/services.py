@@ -637,7 +637,10 @@ def signing_statement(*, request: ConsentRequest, decision: str, signer: str) ->
     with translation.override(content.get("language", Language.ENGLISH)):
         lines = [
             _("I have read the information about %(name)s (version %(version)s of the information).") % names,
-            _("I understand what it involves, its benefits, its risks, and the other choices, including not having it."),
+            _(
+                "I understand what it involves, its benefits, its risks, and the other choices, "
+                "including not having it."
+            ),
             _("I have had the chance to ask questions."),
         ]
         if decision == Decision.CONSENT:
@@ -694,9 +697,7 @@ def sign(
             raise ConsentError(_("Please check your answers on the review page before you sign."))
         expected = request.patient.full_name if signer == Signer.PATIENT else representative_name
         if not names_match(typed_name, expected):
-            raise NameMismatch(
-                _("The name you typed doesn't match. Type the full name exactly as on the record.")
-            )
+            raise NameMismatch(_("The name you typed doesn't match. Type the full name exactly as on the record."))
         signature = Signature.objects.create(
             request=request,
             document_id=_document_id(),

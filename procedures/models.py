@@ -22,7 +22,6 @@ from simple_history.models import HistoricalRecords
 
 from procedures.immutable import ImmutableModel
 
-
 # Patient content can be held in these languages besides English (which is always complete):
 # each patient-facing field has a `<field>_<language>` twin. See `procedures.translations`.
 CONTENT_LANGUAGES = ("es",)

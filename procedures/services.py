@@ -214,7 +214,7 @@ def _create_procedure(data: dict[str, Any]) -> Procedure:
             setattr(procedure, f"{field}_{language}", texts[field])
     procedure.full_clean()
     procedure.save()
-    items = {
+    sections = {
         section: [dict(item) for item in data[section]]
         for section in ("risks", "preparation_steps", "checklist_items", "questions")
     }
@@ -222,7 +222,7 @@ def _create_procedure(data: dict[str, Any]) -> Procedure:
         for section, rows in texts.items():
             if section in PROCEDURE_TEXT_FIELDS:
                 continue
-            for item, row in zip(items[section], rows, strict=True):
+            for item, row in zip(sections[section], rows, strict=True):
                 item.update({f"{field}_{language}": value for field, value in row.items()})
     questions = [
         {
@@ -233,12 +233,12 @@ def _create_procedure(data: dict[str, Any]) -> Procedure:
                 if name == "choices" or name.startswith("choices_")
             },
         }
-        for question in items["questions"]
+        for question in sections["questions"]
     ]
     for model, items in (
-        (Risk, items["risks"]),
-        (PreparationStep, items["preparation_steps"]),
-        (ChecklistItem, items["checklist_items"]),
+        (Risk, sections["risks"]),
+        (PreparationStep, sections["preparation_steps"]),
+        (ChecklistItem, sections["checklist_items"]),
         (ComprehensionQuestion, questions),
     ):
         for position, fields in enumerate(items, start=1):

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consent', '0007_consent_document_private_storage'),
+        ("consent", "0007_consent_document_private_storage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consentrequest',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=10),
+            model_name="consentrequest",
+            name="language",
+            field=models.CharField(choices=[("en", "English"), ("es", "Español")], default="en", max_length=10),
         ),
         migrations.AddField(
-            model_name='signature',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=10),
+            model_name="signature",
+            name="language",
+            field=models.CharField(choices=[("en", "English"), ("es", "Español")], default="en", max_length=10),
         ),
     ]
