@@ -107,7 +107,7 @@ def test_a_spanish_speaking_patient_completes_the_journey_in_spanish_and_gets_a_
 
     risks = client.get(f"{case.url}risks/").content.decode()
     assert "Dolor de cabeza" in risks
-    assert "Frecuente: a unas 1 de cada 20 personas" in risks
+    assert "Frecuente: alrededor de 1 de cada 20 personas" in risks
     assert "Leve: Suele ser leve" in risks
     # Continuing with the risk unticked names it, in Spanish.
     unticked = client.post(f"{case.url}risks/", {}).content.decode()
@@ -169,6 +169,7 @@ def test_a_spanish_speaking_patient_completes_the_journey_in_spanish_and_gets_a_
     assert "What was explained" not in text and "Consent record" not in text
     # ... and it says which language, in Spanish and in English for a clinician who reads only English.
     assert "Idioma: Español" in text
+    assert "página 1 de" in text and "page 1 of" not in text
     assert "The patient read the information and signed this record in Spanish." in text
 
 
@@ -403,3 +404,47 @@ def test_the_english_statement_is_unchanged(case_a):
     assert (
         statement.splitlines()[0] == "I have read the information about test procedure (version 1 of the information)."
     )
+
+
+def test_an_existing_unedited_sample_gets_the_spanish_as_a_new_version_once(db):
+    from procedures import sample_content
+
+    lumbar = next(data for data in sample_content.SAMPLE_PROCEDURES if data["slug"] == "lumbar-puncture")
+    english_only = {key: value for key, value in lumbar.items() if key != "translations"}
+    original = sample_content.SAMPLE_PROCEDURES
+    sample_content.SAMPLE_PROCEDURES = [english_only]
+    try:
+        load_sample_procedures()  # an installation from before the Spanish sample
+    finally:
+        sample_content.SAMPLE_PROCEDURES = original
+    procedure = Procedure.objects.get(slug="lumbar-puncture")
+    assert available_languages(procedure.current_version.content) == ["en"]
+
+    load_sample_procedures()
+    latest = procedure.current_version
+    assert latest.number == 2 and available_languages(latest.content) == ["en", "es"]
+    assert "Translation of the sample content added (es)" in latest.change_summary
+    load_sample_procedures()
+    assert procedure.versions.count() == 2, "running it again changes nothing"
+
+
+def test_a_sample_the_clinic_edited_is_never_given_the_shipped_translation(db):
+    load_sample_procedures()
+    procedure = Procedure.objects.get(slug="lumbar-puncture")
+    for field in ("name_es", "summary_es"):
+        setattr(procedure, field, "")
+    procedure.summary = "Our own words."
+    procedure.save()
+    for risk in procedure.risks.all():
+        risk.title_es = risk.description_es = ""
+        risk.save()
+    procedure.preparation_steps.update(instruction_es="", timing_es="")
+    procedure.checklist_items.update(patient_question_es="")
+    procedure.questions.update(question_es="", choices_es="", explanation_es="")
+    for field in ("what_happens_es", "indications_es", "benefits_es", "alternatives_es", "recovery_es"):
+        setattr(procedure, field, "")
+    procedure.save()
+    load_sample_procedures()
+    procedure.refresh_from_db()
+    assert procedure.summary == "Our own words." and procedure.name_es == ""
+    assert procedure.versions.count() == 1
