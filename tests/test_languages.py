@@ -303,6 +303,10 @@ def test_the_nurse_sees_the_language_the_patient_used(client, nurse, spanish_cas
     assert "Language the patient reads and signs in: <strong>Spanish (Español)</strong>" in page
     # The nurse's own page stays in English, with the content in English.
     assert html_lang(page) == "en" and "Test procedure" in page
+    from consent.checklist_pdf import checklist_pdf_html
+
+    checklist = checklist_pdf_html(spanish_case.request)
+    assert '<th scope="row">Patient\'s language</th><td>Spanish (Español)</td>' in checklist
 
 
 # Content in more than one language ------------------------------------------------------------
