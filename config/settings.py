@@ -144,7 +144,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# English is the default everywhere (staff pages, emails to staff, the admin). A patient's pages,
+# emails and consent record are in the language stored on their consent request: the journey
+# activates it itself (consent.views.patient_page); there is no language in any URL.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(

@@ -5,24 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils.dates import MONTHS as DJANGO_MONTHS
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import Decision, PatientQuestion, Signer
 from procedures.models import PatientAnswer
 
-MONTHS = [
-    (1, "January"),
-    (2, "February"),
-    (3, "March"),
-    (4, "April"),
-    (5, "May"),
-    (6, "June"),
-    (7, "July"),
-    (8, "August"),
-    (9, "September"),
-    (10, "October"),
-    (11, "November"),
-    (12, "December"),
-]
+# Month names in the active language (Django's own, translated catalogue).
+MONTHS = list(DJANGO_MONTHS.items())
 
 
 class DateOfBirthForm(forms.Form):
@@ -33,30 +23,30 @@ class DateOfBirthForm(forms.Form):
         max_value=31,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-day"}),
         error_messages={
-            "required": "Enter the day you were born, for example 7.",
-            "invalid": "Enter the day as a number, for example 7.",
+            "required": _("Enter the day you were born, for example 7."),
+            "invalid": _("Enter the day as a number, for example 7."),
         },
     )
     month = forms.TypedChoiceField(
-        choices=[("", "Choose month"), *MONTHS],
+        choices=[("", _("Choose month")), *MONTHS],
         coerce=int,
         widget=forms.Select(attrs={"autocomplete": "bday-month"}),
-        error_messages={"required": "Choose the month you were born."},
+        error_messages={"required": _("Choose the month you were born.")},
     )
     year = forms.IntegerField(
         min_value=1900,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
         error_messages={
-            "required": "Enter the year you were born, for example 1956.",
-            "invalid": "Enter the year as a number, for example 1956.",
+            "required": _("Enter the year you were born, for example 1956."),
+            "invalid": _("Enter the year as a number, for example 1956."),
         },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["day"].error_messages["min_value"] = "The day must be a number from 1 to 31."
-        self.fields["day"].error_messages["max_value"] = "The day must be a number from 1 to 31."
-        self.fields["year"].error_messages["min_value"] = "Enter the year with four digits, for example 1956."
+        self.fields["day"].error_messages["min_value"] = _("The day must be a number from 1 to 31.")
+        self.fields["day"].error_messages["max_value"] = _("The day must be a number from 1 to 31.")
+        self.fields["year"].error_messages["min_value"] = _("Enter the year with four digits, for example 1956.")
 
     def clean(self):
         cleaned = super().clean()
@@ -65,11 +55,11 @@ class DateOfBirthForm(forms.Form):
         try:
             cleaned["date_of_birth"] = datetime.date(cleaned["year"], cleaned["month"], cleaned["day"])
         except ValueError:
-            raise forms.ValidationError("That date doesn't exist. Please check the day and month.") from None
+            raise forms.ValidationError(_("That date doesn't exist. Please check the day and month.")) from None
         except OverflowError:
-            raise forms.ValidationError("That date is in the future. Please check the year.") from None
+            raise forms.ValidationError(_("That date is in the future. Please check the year.")) from None
         if cleaned["date_of_birth"] > datetime.date.today():
-            raise forms.ValidationError("That date is in the future. Please check the year.")
+            raise forms.ValidationError(_("That date is in the future. Please check the year."))
         return cleaned
 
 
@@ -92,16 +82,16 @@ class ItemsForm(forms.Form):
 class RisksForm(ItemsForm):
     def __init__(self, *args, risks, **kwargs):
         material = [risk for risk in risks if risk["is_material"]]
-        super().__init__(*args, items=material, label="I understand this risk", **kwargs)
+        super().__init__(*args, items=material, label=_("I understand this risk"), **kwargs)
         for risk in risks:
             self.fields[f"discuss_{risk['key']}"] = forms.BooleanField(
-                required=False, label="I'd like to talk about this before I decide"
+                required=False, label=_("I'd like to talk about this before I decide")
             )
 
 
 class PreparingForm(ItemsForm):
     def __init__(self, *args, steps, questions, **kwargs):
-        super().__init__(*args, items=steps, label="I will do this", **kwargs)
+        super().__init__(*args, items=steps, label=_("I will do this"), **kwargs)
         for item in questions:
             self.fields[f"answer_{item['key']}"] = forms.ChoiceField(
                 label=item["patient_question"],
@@ -140,16 +130,16 @@ class UnderstandingForm(forms.Form):
 
 class QuestionsForm(forms.Form):
     question = forms.CharField(
-        label="Your question for the care team (optional)",
+        label=_("Your question for the care team (optional)"),
         required=False,
         max_length=PatientQuestion.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=f"Up to {PatientQuestion.MAX_LENGTH:,} characters. A nurse will read it before your appointment.",
+        help_text=_("Up to 1,000 characters. A nurse will read it before your appointment."),
         error_messages={
-            "max_length": "Your question is too long: please keep it under 1,000 characters, or split it in two."
+            "max_length": _("Your question is too long: please keep it under 1,000 characters, or split it in two.")
         },
     )
-    wants_discussion = forms.BooleanField(label="I'd like to talk to someone before I decide", required=False)
+    wants_discussion = forms.BooleanField(label=_("I'd like to talk to someone before I decide"), required=False)
 
     def clean_question(self):
         # Control characters have no place in a question and can break the PDF.
@@ -159,40 +149,44 @@ class QuestionsForm(forms.Form):
 
 class ReviewForm(forms.Form):
     confirmed = forms.BooleanField(
-        label="I have checked my answers and they are correct",
-        error_messages={"required": "Please tick the box to confirm your answers are correct, or change them first."},
+        label=_("I have checked my answers and they are correct"),
+        error_messages={
+            "required": _("Please tick the box to confirm your answers are correct, or change them first.")
+        },
     )
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="What would you like to do?",
+        label=_("What would you like to do?"),
         choices=Decision.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose one of the three options."},
+        error_messages={"required": _("Choose one of the three options.")},
     )
 
 
 class SignForm(forms.Form):
     signer = forms.ChoiceField(
-        label="Who is signing?", choices=Signer.choices, widget=forms.RadioSelect, initial=Signer.PATIENT
+        label=_("Who is signing?"), choices=Signer.choices, widget=forms.RadioSelect, initial=Signer.PATIENT
     )
     representative_name = forms.CharField(
-        label="Your full name (if you are signing for the patient)", max_length=200, required=False
+        label=_("Your full name (if you are signing for the patient)"), max_length=200, required=False
     )
     representative_relationship = forms.CharField(
-        label="Your relationship to the patient",
+        label=_("Your relationship to the patient"),
         max_length=100,
         required=False,
-        help_text="For example: parent, legal guardian, or attorney for health decisions.",
+        help_text=_("For example: parent, legal guardian, or attorney for health decisions."),
     )
-    interpreter_name = forms.CharField(label="Interpreter's name (if one helped you)", max_length=200, required=False)
-    interpreter_language = forms.CharField(label="Language interpreted", max_length=100, required=False)
+    interpreter_name = forms.CharField(
+        label=_("Interpreter's name (if one helped you)"), max_length=200, required=False
+    )
+    interpreter_language = forms.CharField(label=_("Language interpreted"), max_length=100, required=False)
     typed_name = forms.CharField(
-        label="Type your full name to sign",
+        label=_("Type your full name to sign"),
         max_length=200,
-        help_text="The patient's full name, or yours if you are signing for the patient.",
-        error_messages={"required": "Type your full name to sign."},
+        help_text=_("The patient's full name, or yours if you are signing for the patient."),
+        error_messages={"required": _("Type your full name to sign.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200_000)
@@ -206,18 +200,24 @@ class SignForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("signer") == Signer.REPRESENTATIVE:
             if not cleaned.get("representative_name", "").strip():
-                self.add_error("representative_name", "Enter your full name, as you are signing for the patient.")
+                self.add_error("representative_name", _("Enter your full name, as you are signing for the patient."))
             if not cleaned.get("representative_relationship", "").strip():
-                self.add_error("representative_relationship", "Say how you are related to the patient.")
+                self.add_error("representative_relationship", _("Say how you are related to the patient."))
         if cleaned.get("interpreter_name", "").strip() and not cleaned.get("interpreter_language", "").strip():
-            self.add_error("interpreter_language", "Say which language the interpreter used.")
+            self.add_error("interpreter_language", _("Say which language the interpreter used."))
         return cleaned
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Would you like to tell us why? (optional)",
+        label=_("Would you like to tell us why? (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class LanguageForm(forms.Form):
+    """The language picker: which language the patient reads in (checked against the version by the service)."""
+
+    language = forms.CharField(max_length=10)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django_ratelimit.core import is_ratelimited
 
 # The patient page to go back to after confirming the date of birth again: a path, never posted data.
@@ -44,7 +45,7 @@ def limit_identity_checks(view):
             return render(
                 request,
                 "consent/too_many_attempts.html",
-                {"wait": "1 minute" if minutes == 1 else f"{minutes} minutes"},
+                {"wait": ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}},
                 status=429,
             )
         return view(request, token, *args, **kwargs)

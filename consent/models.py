@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consent.signing import private_storage
 from procedures.immutable import ImmutableModel
@@ -17,8 +18,21 @@ from procedures.models import PatientAnswer, ProcedureVersion
 
 
 class Language(models.TextChoices):
+    """The languages a patient can use. Each is labelled in its own language, so a patient finds theirs."""
+
     ENGLISH = "en", "English"
     SPANISH = "es", "Español"
+
+
+# For staff, who may read only English: "Spanish (español)".
+LANGUAGE_NAMES_IN_ENGLISH = {Language.ENGLISH: "English", Language.SPANISH: "Spanish"}
+
+
+def language_for_staff(code: str) -> str:
+    """The language's name as an English-reading nurse understands it, e.g. "Spanish (Español)"."""
+    english = LANGUAGE_NAMES_IN_ENGLISH.get(code, code)
+    own = Language(code).label if code in Language.values else code
+    return english if english == own else f"{english} ({own})"
 
 
 class Patient(models.Model):
@@ -39,18 +53,18 @@ class Patient(models.Model):
 
 
 class Status(models.TextChoices):
-    CREATED = "created", "Created"
-    INVITED = "invited", "Invited"
-    OPENED = "opened", "Opened"
-    IN_PROGRESS = "in_progress", "In progress"
-    SIGNED = "signed", "Consented"
-    DECLINED = "declined", "Declined"
-    NEEDS_DISCUSSION = "needs_discussion", "Needs discussion"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    CONFIRMED = "confirmed", "Confirmed on the day"
-    EXPIRED = "expired", "Link expired"
-    CANCELLED = "cancelled", "Cancelled"
-    LOCKED = "locked", "Link locked"
+    CREATED = "created", _("Created")
+    INVITED = "invited", _("Invited")
+    OPENED = "opened", _("Opened")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SIGNED = "signed", _("Consented")
+    DECLINED = "declined", _("Declined")
+    NEEDS_DISCUSSION = "needs_discussion", _("Needs discussion")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CONFIRMED = "confirmed", _("Confirmed on the day")
+    EXPIRED = "expired", _("Link expired")
+    CANCELLED = "cancelled", _("Cancelled")
+    LOCKED = "locked", _("Link locked")
 
 
 # The patient may still work through the journey in these states.
@@ -62,14 +76,14 @@ DEAD_LINK_STATUSES = {Status.EXPIRED, Status.CANCELLED, Status.LOCKED}
 class Step(models.IntegerChoices):
     """The patient journey, in order. Progress is the highest step completed."""
 
-    WELCOME = 1, "Welcome"
-    IDENTITY = 2, "Check it's you"
-    ABOUT = 3, "About the procedure"
-    RISKS = 4, "Risks"
-    PREPARING = 5, "Preparing"
-    UNDERSTANDING = 6, "Check your understanding"
-    QUESTIONS = 7, "Your questions"
-    DECIDE = 8, "Decide and sign"
+    WELCOME = 1, _("Welcome")
+    IDENTITY = 2, _("Check it's you")
+    ABOUT = 3, _("About the procedure")
+    RISKS = 4, _("Risks")
+    PREPARING = 5, _("Preparing")
+    UNDERSTANDING = 6, _("Check your understanding")
+    QUESTIONS = 7, _("Your questions")
+    DECIDE = 8, _("Decide and sign")
 
 
 class ConsentRequest(models.Model):
@@ -107,6 +121,9 @@ class ConsentRequest(models.Model):
     # When a material change moved this unsigned request to a new version: what to tell the
     # patient when they come back ({"from": 1, "to": 2, "summary": "...", "changes": [...]}).
     content_update_notice = models.JSONField(default=dict, blank=True)
+    # The language the patient reads the journey, their emails and their record in: the patient's
+    # preferred language when the request is made, changed only by `services.choose_language`.
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
 
     class Meta:
         ordering = ["appointment_at"]
@@ -120,7 +137,26 @@ class ConsentRequest(models.Model):
 
     @property
     def content(self) -> dict:
+        """The version's content in English: what staff read."""
         return self.procedure_version.content
+
+    @property
+    def patient_content(self) -> dict:
+        """The version's content in the language the patient uses: what the patient reads and signs."""
+        from procedures.translations import localised
+
+        return localised(self.procedure_version.content, self.language)
+
+    @property
+    def available_languages(self) -> list[str]:
+        """The languages this request's version can be read in (English always)."""
+        from procedures.translations import available_languages
+
+        return available_languages(self.procedure_version.content)
+
+    @property
+    def language_for_staff(self) -> str:
+        return language_for_staff(self.language)
 
     @property
     def link_is_usable(self) -> bool:
@@ -133,12 +169,13 @@ class ConsentRequest(models.Model):
     def saved_acknowledgements(self, kind: str) -> dict[str, Acknowledgement]:
         return {str(row.item_key): row for row in self.acknowledgements.filter(kind=kind)}
 
-    def answers_summary(self) -> dict:
+    def answers_summary(self, *, for_patient: bool = False) -> dict:
         """Everything the patient acknowledged, marked, answered and asked, item by item.
 
-        The patient's review page and the nurse's case page both show this.
+        The patient's review page (`for_patient`: in their language) and the nurse's
+        case page (in English) both show this.
         """
-        content = self.content
+        content = self.patient_content if for_patient else self.content
         risk_rows = self.saved_acknowledgements(Acknowledgement.Kind.RISK)
         step_rows = self.saved_acknowledgements(Acknowledgement.Kind.STEP)
         answers = {str(a.item_key): a for a in self.checklist_answers.all()}
@@ -238,14 +275,14 @@ class PatientQuestion(models.Model):
 
 
 class Decision(models.TextChoices):
-    CONSENT = "consent", "I agree to have this procedure"
-    DECLINE = "decline", "I do not want to have this procedure"
-    DISCUSS = "discuss", "I need to talk to someone first"
+    CONSENT = "consent", _("I agree to have this procedure")
+    DECLINE = "decline", _("I do not want to have this procedure")
+    DISCUSS = "discuss", _("I need to talk to someone first")
 
 
 class Signer(models.TextChoices):
-    PATIENT = "patient", "I am the patient"
-    REPRESENTATIVE = "representative", "I am signing for the patient"
+    PATIENT = "patient", _("I am the patient")
+    REPRESENTATIVE = "representative", _("I am signing for the patient")
 
 
 class Signature(ImmutableModel):
@@ -266,6 +303,8 @@ class Signature(ImmutableModel):
     interpreter_language = models.CharField(max_length=100, blank=True)
     statement = models.TextField()
     procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    # The language the patient read the information and the statement in (with the version: what they saw).
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
     signed_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)

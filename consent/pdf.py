@@ -17,6 +17,7 @@ import base64
 import binascii
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -27,6 +28,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 # pyHanko (the seal) takes a second or more to import. consent.signing imports it only when
 # needed, to keep the models light; importing it here instead loads it before a render is
@@ -36,9 +38,18 @@ from pyhanko.sign import signers  # noqa: F401
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from consent.models import Acknowledgement, ConsentRequest, Decision, Signature, Signer
+from consent.models import (
+    LANGUAGE_NAMES_IN_ENGLISH,
+    Acknowledgement,
+    ConsentRequest,
+    Decision,
+    Language,
+    Signature,
+    Signer,
+)
 from consent.signing import clinic_seal_signer, seal_pdf
 from procedures.models import PatientAnswer
+from procedures.translations import localised
 
 STATIC_SCHEME = "static:"
 # The archival variant of the consent record: PDF/A-3b, which WeasyPrint writes with
@@ -147,10 +158,25 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> tuple[bytes, in
     return document.write_pdf(pdf_variant=pdf_variant), len(document.pages)
 
 
-def render_template(template: str, context: dict[str, Any]) -> str:
-    """Render in English and in the clinic's time zone, whatever the current request activated."""
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(ZoneInfo(settings.TIME_ZONE)):
-        return render_to_string(template, context)
+def render_template(template: str, context: dict[str, Any] | Callable[[], dict[str, Any]], language: str = "") -> str:
+    """Render in `language` (English unless given) and in the clinic's time zone, whatever the request activated.
+
+    `context` may be a function, so labels it computes are in that language too.
+    """
+    with translation.override(language or settings.LANGUAGE_CODE), timezone.override(ZoneInfo(settings.TIME_ZONE)):
+        return render_to_string(template, context() if callable(context) else context)
+
+
+def language_lines(language: str) -> tuple[str, str]:
+    """What the record says about its language: in that language, and (if not English) in English too.
+
+    A clinician who reads only English can still tell that a Spanish record was given in Spanish.
+    """
+    with translation.override(language):
+        own = gettext("Language: %(language)s") % {"language": Language(language).label}
+    if language == Language.ENGLISH:
+        return own, ""
+    return own, f"The patient read the information and signed this record in {LANGUAGE_NAMES_IN_ENGLISH[language]}."
 
 
 # The signed consent record ------------------------------------------------------------
@@ -206,13 +232,15 @@ class QuizRow:
 
 def _choice(question: dict, number: int) -> str:
     choices = question["choices"]
-    return choices[number - 1] if 1 <= number <= len(choices) else f"answer {number}"
+    return choices[number - 1] if 1 <= number <= len(choices) else gettext("answer %(number)s") % {"number": number}
 
 
 def consent_context(signature: Signature) -> dict[str, Any]:
     request: ConsentRequest = signature.request
     version = signature.procedure_version
-    content = version.content
+    # What the patient saw: the version, in the language they read it in.
+    content = localised(version.content, signature.language)
+    language_line, language_line_english = language_lines(signature.language)
     acknowledgements = {(a.kind, str(a.item_key)): a for a in request.acknowledgements.all()}
     checklist_answers = {str(a.item_key): a for a in request.checklist_answers.all()}
     quiz_answers = {str(a.question_key): a for a in request.quiz_answers.all()}
@@ -225,9 +253,9 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         checklist.append(
             ChecklistRow(
                 question=item["patient_question"],
-                answer=answer.get_answer_display() if answer else "Not answered",
+                answer=str(answer.get_answer_display()) if answer else gettext("Not answered"),
                 answered_at=answer.answered_at if answer else None,
-                expected=PatientAnswer(item["expected_answer"]).label if item["expected_answer"] else "",
+                expected=str(PatientAnswer(item["expected_answer"]).label) if item["expected_answer"] else "",
                 needs_follow_up=answer is None or answer.answer != item["expected_answer"],
             )
         )
@@ -268,12 +296,14 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         # later (after a withdrawal, say) gives the same document.
         "audit_events": list(request.audit_events.filter(created_at__lte=signature.signed_at).select_related("user")),
         "time_zone": settings.TIME_ZONE,
+        "language_line": language_line,
+        "language_line_english": language_line_english,
     }
 
 
 def consent_pdf_html(signature: Signature) -> str:
     """The HTML the signed record is drawn from (also what tests inspect)."""
-    return render_template("pdf/consent.html", consent_context(signature))
+    return render_template("pdf/consent.html", lambda: consent_context(signature), signature.language)
 
 
 def render_consent_pdf(signature: Signature) -> tuple[bytes, int]:
@@ -294,13 +324,14 @@ def render_consent_pdf(signature: Signature) -> tuple[bytes, int]:
 def information_pdf_html(request: ConsentRequest) -> str:
     """The shareable information leaflet: the procedure's content and nothing about the patient."""
     version = request.procedure_version
+    content = request.patient_content
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "version": version,
-        "content": version.content,
+        "content": content,
     }
-    return render_template("pdf/information.html", context)
+    return render_template("pdf/information.html", context, content["language"])
 
 
 def render_information_pdf(request: ConsentRequest) -> bytes:

@@ -22,7 +22,8 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from consent.models import (
     DEAD_LINK_STATUSES,
@@ -36,6 +37,7 @@ from consent.models import (
     ConsentDocument,
     ConsentRequest,
     Decision,
+    Language,
     Patient,
     PatientQuestion,
     QuizAnswer,
@@ -43,10 +45,12 @@ from consent.models import (
     Signer,
     Status,
     Step,
+    language_for_staff,
 )
 from procedures.diff import content_diff
 from procedures.models import Procedure, ProcedureVersion
 from procedures.services import publish_procedure
+from procedures.translations import available_languages
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,10 @@ MAX_DRAWN_SIGNATURE_LENGTH = 200_000  # characters of a PNG data URL: far more t
 
 class ConsentError(Exception):
     """A request can't make this change now; the message says why and what to do."""
+
+
+class NameMismatch(ConsentError):
+    """The typed name doesn't match the record (the sign page shows it beside the name field)."""
 
 
 # Links ---------------------------------------------------------------------------
@@ -242,6 +250,11 @@ def create_consent_request(
             "was made. If the patient has lost the link, reissue it from their request instead."
         )
     token, token_hash = _new_token()
+    # The patient's preferred language, if this version has all of its content in it; else English
+    # (the patient can't then pick it either).
+    language = patient.preferred_language
+    if language not in available_languages(version.content):
+        language = Language.ENGLISH
     with transaction.atomic():
         request = ConsentRequest.objects.create(
             patient=patient,
@@ -252,11 +265,13 @@ def create_consent_request(
             token_hash=token_hash,
             expires_at=link_expiry(appointment_at),
             checklist_total=len(version.content["checklist_items"]),
+            language=language,
         )
         audit(
             request=request,
             action="created",
-            message=f"Request created for version {version.number} of the procedure information",
+            message=f"Request created for version {version.number} of the procedure information, "
+            f"in {language_for_staff(language)}",
             user=created_by,
             ip=ip,
         )
@@ -287,18 +302,20 @@ def send_invite_email(*, request: ConsentRequest, token: str, user: AbstractBase
         raise ConsentError("This patient has no email address. Give them the link or the printed letter instead.")
     context = {
         "patient": patient,
-        "procedure_name": request.content["name"],
+        "procedure_name": request.patient_content["name"],
         "appointment_at": request.appointment_at,
         "link": patient_link(token),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
     }
-    message = EmailMultiAlternatives(
-        subject=f"Getting ready for your appointment at {settings.CLINIC_NAME}",
-        body=render_to_string("consent/email/invite.txt", context),
-        to=[patient.email],
-    )
-    message.attach_alternative(render_to_string("consent/email/invite.html", context), "text/html")
+    # In the patient's language, whatever language the nurse's page is in.
+    with translation.override(request.language):
+        message = EmailMultiAlternatives(
+            subject=_("Getting ready for your appointment at %(clinic)s") % {"clinic": settings.CLINIC_NAME},
+            body=render_to_string("consent/email/invite.txt", context),
+            to=[patient.email],
+        )
+        message.attach_alternative(render_to_string("consent/email/invite.html", context), "text/html")
     message.send()
     return mark_invited(request=request, how="sent by email", user=user, ip=ip)
 
@@ -402,7 +419,43 @@ def _journey_request(request: ConsentRequest) -> ConsentRequest:
     """Lock the request and make sure the patient may still change their answers."""
     request = _locked(request)
     if not request.link_is_usable or not request.is_open:
-        raise ConsentError("Your answers can't be changed now. Please call the clinic if something is wrong.")
+        raise ConsentError(_("Your answers can't be changed now. Please call the clinic if something is wrong."))
+    return request
+
+
+def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -> ConsentRequest:
+    """The patient picks the language they read the journey, their emails and their record in.
+
+    Only a language the request's version fully has can be chosen (English always).
+    After signing, the language is part of the record and can't change.
+    """
+    if language not in Language.values:
+        raise ConsentError(_("Please choose one of the languages listed."))
+    with transaction.atomic():
+        request = _locked(request)
+        if language not in request.available_languages:
+            raise ConsentError(
+                _(
+                    "Sorry, the information about this procedure is not available in %(language)s yet. "
+                    "Please choose another language, or call the clinic."
+                )
+                % {"language": Language(language).label}
+            )
+        if request.language == language:
+            return request
+        if hasattr(request, "signature") or not request.link_is_usable:
+            raise ConsentError(_("The language can't be changed now. Please call the clinic if you need help."))
+        old = request.language
+        request.language = language
+        request.save(update_fields=["language"])
+        audit(
+            request=request,
+            action="language_chosen",
+            message=f"Chose to read in {language_for_staff(language)} (was {language_for_staff(old)})",
+            actor="patient",
+            ip=ip,
+            detail={"from": old, "to": language},
+        )
     return request
 
 
@@ -417,7 +470,9 @@ def _complete_step(request: ConsentRequest, step: Step, ip: str | None, *, chang
         request.review_confirmed_at = None
         fields.append("review_confirmed_at")
     request.save(update_fields=fields)
-    audit(request=request, action="step_completed", message=f"Completed “{step.label}”", actor="patient", ip=ip)
+    with translation.override("en"):  # the audit trail is in English, for staff
+        message = f"Completed “{step.label}”"
+    audit(request=request, action="step_completed", message=message, actor="patient", ip=ip)
 
 
 def read_about(*, request: ConsentRequest, ip: str | None) -> None:
@@ -447,7 +502,7 @@ def save_risk_answers(
     """Keep every tick given; return the titles of material risks still unticked."""
     with transaction.atomic():
         request = _journey_request(request)
-        risks = request.content["risks"]
+        risks = request.patient_content["risks"]
         _save_acknowledgements(request, Acknowledgement.Kind.RISK, [r["key"] for r in risks], acknowledged, to_discuss)
         missing = [r["title"] for r in risks if r["is_material"] and r["key"] not in acknowledged]
         if not missing:
@@ -461,7 +516,7 @@ def save_preparation_answers(
     """Keep every tick and answer given; return the steps unticked and the questions unanswered."""
     with transaction.atomic():
         request = _journey_request(request)
-        content = request.content
+        content = request.patient_content
         steps = content["preparation_steps"]
         _save_acknowledgements(request, Acknowledgement.Kind.STEP, [s["key"] for s in steps], acknowledged, set())
         questions = [item for item in content["checklist_items"] if item["patient_question"]]
@@ -547,7 +602,7 @@ def confirm_review(*, request: ConsentRequest, ip: str | None) -> None:
     with transaction.atomic():
         request = _journey_request(request)
         if request.progress < Step.QUESTIONS:
-            raise ConsentError("Please finish the earlier steps first.")
+            raise ConsentError(_("Please finish the earlier steps first."))
         request.review_confirmed_at = timezone.now()
         request.content_update_notice = {}
         request.save(update_fields=["review_confirmed_at", "content_update_notice"])
@@ -575,23 +630,27 @@ def names_match(a: str, b: str) -> bool:
 
 
 def signing_statement(*, request: ConsentRequest, decision: str, signer: str) -> str:
-    """The exact words signed. Shown beside the button and stored verbatim with the signature."""
-    content = request.content
-    name = content["name"]
-    version = request.procedure_version.number
-    lines = [
-        f"I have read the information about {name.lower()} (version {version} of the information).",
-        "I understand what it involves, its benefits, its risks, and the other choices, including not having it.",
-        "I have had the chance to ask questions.",
-    ]
-    if decision == Decision.CONSENT:
-        lines.append(f"I agree to have a {name.lower()}.")
-        lines.append("I understand that I can change my mind at any time before the procedure starts.")
-    else:
-        lines.append(f"I have decided not to have a {name.lower()}.")
-        lines.append("I understand that I can talk to the care team again if I change my mind.")
-    if signer == Signer.REPRESENTATIVE:
-        lines.append("I am signing for the patient, and I am allowed to make this decision for them.")
+    """The exact words signed, in the patient's language. Shown beside the button and stored verbatim."""
+    # The admin's preview passes a stand-in for a request, which has only the English content.
+    content = getattr(request, "patient_content", None) or request.content
+    names = {"name": content["name"].lower(), "version": request.procedure_version.number}
+    with translation.override(content.get("language", Language.ENGLISH)):
+        lines = [
+            _("I have read the information about %(name)s (version %(version)s of the information).") % names,
+            _(
+                "I understand what it involves, its benefits, its risks, and the other choices, "
+                "including not having it."
+            ),
+            _("I have had the chance to ask questions."),
+        ]
+        if decision == Decision.CONSENT:
+            lines.append(_("I agree to have a %(name)s.") % names)
+            lines.append(_("I understand that I can change my mind at any time before the procedure starts."))
+        else:
+            lines.append(_("I have decided not to have a %(name)s.") % names)
+            lines.append(_("I understand that I can talk to the care team again if I change my mind."))
+        if signer == Signer.REPRESENTATIVE:
+            lines.append(_("I am signing for the patient, and I am allowed to make this decision for them."))
     return "\n".join(lines)
 
 
@@ -619,13 +678,13 @@ def sign(
     signature already made instead of making another.
     """
     if decision not in (Decision.CONSENT, Decision.DECLINE):
-        raise ConsentError("Choose whether you agree to the procedure or not.")
+        raise ConsentError(_("Choose whether you agree to the procedure or not."))
     if drawn_signature and (
         not drawn_signature.startswith("data:image/png;base64,") or len(drawn_signature) > MAX_DRAWN_SIGNATURE_LENGTH
     ):
         # A signed record can never be corrected, so refuse rather than store something the PDF can't show.
         raise ConsentError(
-            "The drawn signature couldn't be read. Clear the drawing and try again, or just type your name."
+            _("The drawn signature couldn't be read. Clear the drawing and try again, or just type your name.")
         )
     with transaction.atomic():
         request = _locked(request)
@@ -633,12 +692,12 @@ def sign(
         if existing:
             return existing
         if not request.link_is_usable or not request.is_open:
-            raise ConsentError("This link can no longer be used to sign. Please call the clinic.")
+            raise ConsentError(_("This link can no longer be used to sign. Please call the clinic."))
         if request.progress < Step.QUESTIONS or not request.review_confirmed_at:
-            raise ConsentError("Please check your answers on the review page before you sign.")
+            raise ConsentError(_("Please check your answers on the review page before you sign."))
         expected = request.patient.full_name if signer == Signer.PATIENT else representative_name
         if not names_match(typed_name, expected):
-            raise ConsentError("The name you typed doesn't match. Type the full name exactly as on the record.")
+            raise NameMismatch(_("The name you typed doesn't match. Type the full name exactly as on the record."))
         signature = Signature.objects.create(
             request=request,
             document_id=_document_id(),
@@ -652,6 +711,7 @@ def sign(
             interpreter_language=interpreter_language.strip(),
             statement=signing_statement(request=request, decision=decision, signer=signer),
             procedure_version=request.procedure_version,
+            language=request.patient_content["language"],
             ip_address=ip,
             user_agent="".join(ch for ch in user_agent if ch.isprintable())[:500],
         )
@@ -700,10 +760,10 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
         if request.status == Status.WITHDRAWN:
             return request
         if request.status != Status.SIGNED:
-            raise ConsentError("There is no signed consent to withdraw.")
+            raise ConsentError(_("There is no signed consent to withdraw."))
         if timezone.now() >= request.appointment_at:
             raise ConsentError(
-                "Your appointment time has passed, so consent can't be withdrawn here. Please call the clinic."
+                _("Your appointment time has passed, so consent can't be withdrawn here. Please call the clinic.")
             )
         request.status = Status.WITHDRAWN
         request.withdrawn_at = timezone.now()
@@ -989,6 +1049,10 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
         request.progress = max(first_changed - 1, Step.IDENTITY)
 
     request.procedure_version = version
+    language_dropped = request.language not in available_languages(version.content)
+    if language_dropped:
+        # The new version lacks the patient's language: English rather than a page in two languages.
+        request.language = Language.ENGLISH
     request.review_confirmed_at = None
     request.checklist_total = len(version.content["checklist_items"])
     latest = latest_checklist_entries(request)
@@ -1007,13 +1071,15 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
             "checklist_total",
             "checklist_complete",
             "content_update_notice",
+            "language",
         ]
     )
     audit(
         request=request,
         action="moved_to_new_version",
         message=f"Moved from version {old_version.number} to version {version.number} of the information "
-        f"(material change); answers about changed content were reset",
+        f"(material change); answers about changed content were reset"
+        + ("; the new version is not in the patient's language, so they now read it in English" * language_dropped),
         user=user,
         ip=ip,
         detail={"from": old_version.number, "to": version.number, "reset": {k: len(v) for k, v in changed.items()}},

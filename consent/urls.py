@@ -8,6 +8,7 @@ app_name = "journey"
 
 urlpatterns = [
     path("<str:token>/", views.welcome, name="welcome"),
+    path("<str:token>/language/", views.choose_language, name="language"),
     path("<str:token>/identity/", views.identity, name="identity"),
     path("<str:token>/about/", views.about, name="about"),
     path("<str:token>/risks/", views.risks, name="risks"),

@@ -11,20 +11,24 @@ from __future__ import annotations
 import functools
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from config.client_ip import client_ip
 from consent import forms, services
 from consent.access import is_content_admin, is_nurse
 from consent.identity_check import limit_identity_checks, page_to_return_to
-from consent.models import ConsentDocument, Decision, Status, Step
-from consent.services import ConsentError
+from consent.models import ConsentDocument, Decision, Language, Status, Step
+from consent.services import ConsentError, NameMismatch
 
 VERIFIED_SESSION_KEY = "verified_requests"
 STEP_URLS = {
@@ -85,6 +89,17 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
             case = services.find_request_by_token(token)
             if case is not None:
                 case = services.expire_if_due(case)
+            # Everything this page says (messages and redirects included) is in the patient's language.
+            with translation.override(case.language if case is not None else settings.LANGUAGE_CODE):
+                response = guarded(request, case, token, *args, **kwargs)
+            # The link is the only key to the case: never send it anywhere as a Referer. Browsers then
+            # post our forms with `Origin: null`, which config.security's CSRF middleware accepts on /c/.
+            response["Referrer-Policy"] = "no-referrer"
+            if case is not None:
+                response["Content-Language"] = case.language
+            return response
+
+        def guarded(request, case, token, *args, **kwargs):
             if case is None or not case.link_is_usable:
                 response = link_problem(request)
             elif step in (Step.WELCOME, Step.IDENTITY):
@@ -94,13 +109,10 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
             elif not case.is_open and not finished_ok:
                 response = redirect("journey:done", token)
             elif step is not None and step > next_step(case):
-                messages.info(request, "Please finish this step first. Your answers so far are saved.")
+                messages.info(request, _("Please finish this step first. Your answers so far are saved."))
                 response = redirect(step_url(case, next_step(case), token))
             else:
                 response = view(request, case, token, *args, **kwargs)
-            # The link is the only key to the case: never send it anywhere as a Referer. Browsers then
-            # post our forms with `Origin: null`, which config.security's CSRF middleware accepts on /c/.
-            response["Referrer-Policy"] = "no-referrer"
             return response
 
         return wrapper
@@ -112,6 +124,7 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
 # reached only through the decision form, so it isn't here.
 JOURNEY_PAGES = (
     "welcome",
+    "language",
     "identity",
     "about",
     "risks",
@@ -139,7 +152,8 @@ def journey_context(case, token: str | None, step: Step | None, *, urls: dict[st
     pages only), so the same templates never link a preview to a real case.
     """
     urls = journey_urls(token) if urls is None else urls
-    content = case.content
+    # The patient reads the version in their language (the admin's preview has only English).
+    content = getattr(case, "patient_content", None) or case.content
     context = {
         "case": case,
         "content": content,
@@ -155,17 +169,53 @@ def journey_context(case, token: str | None, step: Step | None, *, urls: dict[st
     return context
 
 
+def language_choices(case) -> list[dict]:
+    """The languages the patient can pick, each named in its own language, the current one marked."""
+    return [
+        {"code": code, "label": Language(code).label, "current": code == case.language}
+        for code in case.available_languages
+        if code in Language.values
+    ]
+
+
 @patient_page(Step.WELCOME)
 def welcome(request, case, token):
     verified = str(case.public_id) in request.session.get(VERIFIED_SESSION_KEY, [])
     continue_url = step_url(case, next_step(case), token) if verified else reverse("journey:identity", args=[token])
     if verified and case.status in FINISHED_STATUSES | {Status.NEEDS_DISCUSSION} and case.progress >= Step.DECIDE:
         continue_url = reverse("journey:done", args=[token])
+    choices = language_choices(case)
+    preferred = case.patient.preferred_language
     return render(
         request,
         "consent/welcome.html",
-        journey_context(case, token, Step.WELCOME, verified=verified, continue_url=continue_url),
+        journey_context(
+            case,
+            token,
+            Step.WELCOME,
+            verified=verified,
+            continue_url=continue_url,
+            # Once signed, the language is part of the record.
+            language_choices=choices if len(choices) > 1 and not hasattr(case, "signature") else [],
+            # Told in the patient's own language when the information isn't available in it.
+            missing_language=preferred if preferred not in case.available_languages else None,
+        ),
     )
+
+
+@patient_page(Step.WELCOME)
+@require_POST
+def choose_language(request, case, token):
+    """The language picker on the welcome page: works without JavaScript, audited by the service."""
+    form = forms.LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose one of the languages listed."))
+        return redirect("journey:welcome", token)
+    try:
+        case = services.choose_language(request=case, language=form.cleaned_data["language"], ip=client_ip(request))
+    except ConsentError as error:
+        messages.error(request, str(error))
+    return redirect("journey:welcome", token)
 
 
 @limit_identity_checks
@@ -188,10 +238,16 @@ def identity(request, case, token):
             return redirect(page_to_return_to(request, token) or step_url(case, next_step(case), token))
         if result.attempts_left == 0:
             return link_problem(request)
-        tries = "1 try" if result.attempts_left == 1 else f"{result.attempts_left} tries"
         form.add_error(
             None,
-            f"That date of birth doesn't match our records. Please check it and try again. You have {tries} left.",
+            ngettext(
+                "That date of birth doesn't match our records. Please check it and try again. "
+                "You have %(count)d try left.",
+                "That date of birth doesn't match our records. Please check it and try again. "
+                "You have %(count)d tries left.",
+                result.attempts_left,
+            )
+            % {"count": result.attempts_left},
         )
     return render(request, "consent/identity.html", journey_context(case, token, Step.IDENTITY, form=form))
 
@@ -210,7 +266,7 @@ def about(request, case, token):
 
 @patient_page(Step.RISKS)
 def risks(request, case, token):
-    risk_list = case.content["risks"]
+    risk_list = case.patient_content["risks"]
     saved = case.saved_acknowledgements("risk")
     initial = {}
     for key, row in saved.items():
@@ -225,7 +281,10 @@ def risks(request, case, token):
             return redirect("journey:preparing", token)
         for risk in risk_list:
             if risk["title"] in missing:
-                form.add_error(f"ack_{risk['key']}", f"Please tick to show you understand: {risk['title']}.")
+                form.add_error(
+                    f"ack_{risk['key']}",
+                    _("Please tick to show you understand: %(risk)s.") % {"risk": risk["title"]},
+                )
     cards = [
         {
             "risk": risk,
@@ -239,7 +298,7 @@ def risks(request, case, token):
 
 @patient_page(Step.PREPARING)
 def preparing(request, case, token):
-    content = case.content
+    content = case.patient_content
     steps = content["preparation_steps"]
     questions = [item for item in content["checklist_items"] if item["patient_question"]]
     initial = {
@@ -255,10 +314,10 @@ def preparing(request, case, token):
             return redirect("journey:understanding", token)
         for step in steps:
             if step["instruction"] in missing_steps:
-                form.add_error(f"ack_{step['key']}", "Please tick to show you will do this.")
+                form.add_error(f"ack_{step['key']}", _("Please tick to show you will do this."))
         for item in questions:
             if item["patient_question"] in unanswered:
-                form.add_error(f"answer_{item['key']}", "Please choose an answer. “Not sure” is fine.")
+                form.add_error(f"answer_{item['key']}", _("Please choose an answer. “Not sure” is fine."))
     step_fields = [{"step": step, "ack": form[f"ack_{step['key']}"]} for step in steps]
     question_fields = [form[f"answer_{item['key']}"] for item in questions]
     return render(
@@ -272,7 +331,7 @@ def preparing(request, case, token):
 
 @patient_page(Step.UNDERSTANDING)
 def understanding(request, case, token):
-    questions = case.content["questions"]
+    questions = case.patient_content["questions"]
     saved = {str(a.question_key): a for a in case.quiz_answers.all()}
     initial = {f"q_{key}": a.latest_choice for key, a in saved.items() if a.is_correct}
     form = forms.UnderstandingForm(posted(request), questions=questions, initial=initial)
@@ -286,7 +345,7 @@ def understanding(request, case, token):
         wrong = {key for key in not_yet_right if key in answered}
         for question in questions:
             if question["key"] in not_yet_right and question["key"] not in answered:
-                form.add_error(f"q_{question['key']}", "Please choose an answer.")
+                form.add_error(f"q_{question['key']}", _("Please choose an answer."))
     items = [
         {
             "question": question,
@@ -328,14 +387,14 @@ def review(request, case, token):
     return render(
         request,
         "consent/review.html",
-        journey_context(case, token, Step.DECIDE, form=form, summary=case.answers_summary()),
+        journey_context(case, token, Step.DECIDE, form=form, summary=case.answers_summary(for_patient=True)),
     )
 
 
 @patient_page(Step.DECIDE)
 def decide(request, case, token):
     if not case.review_confirmed_at:
-        messages.info(request, "Please check your answers before you decide.")
+        messages.info(request, _("Please check your answers before you decide."))
         return redirect("journey:review", token)
     form = forms.DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -378,8 +437,7 @@ def sign(request, case, token, decision):
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except ConsentError as error:
-            field = "typed_name" if "name you typed" in str(error) else None
-            form.add_error(field, str(error))
+            form.add_error("typed_name" if isinstance(error, NameMismatch) else None, str(error))
         else:
             return redirect("journey:done", token)
     statements = {
@@ -420,7 +478,7 @@ def withdraw(request, case, token):
         except ConsentError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your consent has been withdrawn. The care team will contact you.")
+            messages.success(request, _("Your consent has been withdrawn. The care team will contact you."))
         return redirect("journey:done", token)
     if case.status != Status.SIGNED:
         return redirect("journey:done", token)
@@ -437,7 +495,8 @@ def information_pdf(request, case, token):
     from consent.pdf import render_information_pdf
 
     version = case.procedure_version
-    filename = f"information-{version.procedure.slug}-version-{version.number}.pdf"
+    suffix = "" if case.language == Language.ENGLISH else f"-{case.language}"
+    filename = f"information-{version.procedure.slug}-version-{version.number}{suffix}.pdf"
     return _pdf_response(render_information_pdf(case), filename)
 
 

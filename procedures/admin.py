@@ -34,6 +34,9 @@ PATIENT_TEXT_FIELDS = {
 }
 
 
+SPANISH_PROCEDURE_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
+
+
 class ReadabilityMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in PATIENT_TEXT_FIELDS:
@@ -54,12 +57,14 @@ class RiskInline(OrderedInline):
         "description",
         ("frequency", "frequency_n", "frequency_m"),
         ("severity", "is_material"),
+        "title_es",
+        "description_es",
     ]
 
 
 class PreparationStepInline(OrderedInline):
     model = PreparationStep
-    fields = ["order", "timing", "instruction"]
+    fields = ["order", "timing", "instruction", "timing_es", "instruction_es"]
 
 
 class ChecklistItemInline(OrderedInline):
@@ -69,12 +74,22 @@ class ChecklistItemInline(OrderedInline):
         "text",
         ("category", "required", "allow_not_applicable"),
         ("patient_question", "expected_answer"),
+        "patient_question_es",
     ]
 
 
 class ComprehensionQuestionInline(OrderedInline):
     model = ComprehensionQuestion
-    fields = ["order", "question", "choices", "correct_choice", "explanation"]
+    fields = [
+        "order",
+        "question",
+        "choices",
+        "correct_choice",
+        "explanation",
+        "question_es",
+        "choices_es",
+        "explanation_es",
+    ]
 
 
 class PublishedVersionInline(admin.TabularInline):
@@ -110,6 +125,16 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
             {
                 "fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"],
                 "description": FORMATTING_HELP,
+            },
+        ),
+        (
+            "Spanish (español)",
+            {
+                "fields": [f"{field}_es" for field in SPANISH_PROCEDURE_FIELDS],
+                "description": "Patients can choose Spanish only when every Spanish text of a published version is "
+                "filled in: these, and the Spanish fields of every risk, preparation step, patient question "
+                "and comprehension question below.",
+                "classes": ["collapse"],
             },
         ),
         ("Status", {"fields": ["is_sample"]}),

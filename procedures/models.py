@@ -15,17 +15,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from procedures.immutable import ImmutableModel
 
+# Patient content can be held in these languages besides English (which is always complete):
+# each patient-facing field has a `<field>_<language>` twin. See `procedures.translations`.
+CONTENT_LANGUAGES = ("es",)
+
 
 class Frequency(models.TextChoices):
-    VERY_COMMON = "very_common", "Very common"
-    COMMON = "common", "Common"
-    UNCOMMON = "uncommon", "Uncommon"
-    RARE = "rare", "Rare"
-    VERY_RARE = "very_rare", "Very rare"
+    VERY_COMMON = "very_common", pgettext_lazy("how common a risk is", "Very common")
+    COMMON = "common", pgettext_lazy("how common a risk is", "Common")
+    UNCOMMON = "uncommon", pgettext_lazy("how common a risk is", "Uncommon")
+    RARE = "rare", pgettext_lazy("how common a risk is", "Rare")
+    VERY_RARE = "very_rare", pgettext_lazy("how common a risk is", "Very rare")
 
 
 # The usual convention, as a range of "N in M" for each band. Each boundary
@@ -39,11 +46,11 @@ FREQUENCY_RANGES: dict[str, tuple[Fraction, Fraction]] = {
 }
 
 FREQUENCY_EXPLANATIONS = {
-    Frequency.VERY_COMMON: "more than 1 in 10 people",
-    Frequency.COMMON: "between 1 in 10 and 1 in 100 people",
-    Frequency.UNCOMMON: "between 1 in 100 and 1 in 1,000 people",
-    Frequency.RARE: "between 1 in 1,000 and 1 in 10,000 people",
-    Frequency.VERY_RARE: "fewer than 1 in 10,000 people",
+    Frequency.VERY_COMMON: _("more than 1 in 10 people"),
+    Frequency.COMMON: _("between 1 in 10 and 1 in 100 people"),
+    Frequency.UNCOMMON: _("between 1 in 100 and 1 in 1,000 people"),
+    Frequency.RARE: _("between 1 in 1,000 and 1 in 10,000 people"),
+    Frequency.VERY_RARE: _("fewer than 1 in 10,000 people"),
 }
 
 
@@ -57,20 +64,24 @@ def describe_frequency(band: str, n: int | None, m: int | None) -> str:
     """How common, in words a patient understands: "Common: about 1 in 20 people"."""
     label = Frequency(band).label
     if n and m:
-        return f"{label}: about {n:,} in {m:,} people"
-    return f"{label}: {FREQUENCY_EXPLANATIONS[band]}"
+        return _("%(band)s: about %(n)s in %(m)s people") % {
+            "band": label,
+            "n": number_format(n, force_grouping=True),
+            "m": number_format(m, force_grouping=True),
+        }
+    return _("%(band)s: %(explanation)s") % {"band": label, "explanation": FREQUENCY_EXPLANATIONS[band]}
 
 
 class Severity(models.TextChoices):
-    MINOR = "minor", "Minor"
-    MODERATE = "moderate", "Moderate"
-    SERIOUS = "serious", "Serious"
+    MINOR = "minor", pgettext_lazy("how serious a risk is", "Minor")
+    MODERATE = "moderate", pgettext_lazy("how serious a risk is", "Moderate")
+    SERIOUS = "serious", pgettext_lazy("how serious a risk is", "Serious")
 
 
 SEVERITY_EXPLANATIONS = {
-    Severity.MINOR: "Usually mild and gets better by itself or with simple treatment.",
-    Severity.MODERATE: "May need treatment or a longer recovery, but usually gets better.",
-    Severity.SERIOUS: "Can need urgent treatment, and may have lasting effects.",
+    Severity.MINOR: _("Usually mild and gets better by itself or with simple treatment."),
+    Severity.MODERATE: _("May need treatment or a longer recovery, but usually gets better."),
+    Severity.SERIOUS: _("Can need urgent treatment, and may have lasting effects."),
 }
 
 
@@ -89,9 +100,9 @@ class ChecklistCategory(models.TextChoices):
 
 
 class PatientAnswer(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    NOT_SURE = "not_sure", "Not sure"
+    YES = "yes", pgettext_lazy("answer to a question", "Yes")
+    NO = "no", pgettext_lazy("answer to a question", "No")
+    NOT_SURE = "not_sure", pgettext_lazy("answer to a question", "Not sure")
 
 
 class Procedure(models.Model):
@@ -109,6 +120,14 @@ class Procedure(models.Model):
     benefits = models.TextField(help_text="What the patient can expect to gain.")
     alternatives = models.TextField(help_text="Other options, always including what happens with no treatment.")
     recovery = models.TextField(help_text="What recovery is like, and the warning signs that need urgent help.")
+    # Spanish: the same texts, for patients who read Spanish. Offered only when every one is filled in.
+    name_es = models.CharField("Name (Spanish)", max_length=200, blank=True)
+    summary_es = models.TextField("Summary (Spanish)", blank=True)
+    what_happens_es = models.TextField("What happens (Spanish)", blank=True)
+    indications_es = models.TextField("Why it is done (Spanish)", blank=True)
+    benefits_es = models.TextField("Benefits (Spanish)", blank=True)
+    alternatives_es = models.TextField("Alternatives (Spanish)", blank=True)
+    recovery_es = models.TextField("Recovery (Spanish)", blank=True)
     is_sample = models.BooleanField(
         "Sample content",
         default=False,
@@ -151,6 +170,8 @@ class Risk(ContentItem):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=200, help_text="Short name of the risk, e.g. “Headache afterwards”.")
     description = models.TextField(help_text="What it is and what can be done about it, in plain words.")
+    title_es = models.CharField("Title (Spanish)", max_length=200, blank=True)
+    description_es = models.TextField("Description (Spanish)", blank=True)
     frequency = models.CharField(
         "How common",
         max_length=20,
@@ -203,6 +224,8 @@ class PreparationStep(ContentItem):
     timing = models.CharField(
         "When", max_length=100, help_text="When to do it, e.g. “7 days before” or “Morning of the procedure”."
     )
+    instruction_es = models.TextField("Instruction (Spanish)", blank=True)
+    timing_es = models.CharField("When (Spanish)", max_length=100, blank=True)
 
     history = HistoricalRecords()
 
@@ -226,6 +249,7 @@ class ChecklistItem(ContentItem):
         blank=True,
         help_text="Optional yes / no / not sure question put to the patient; the answer shows beside this item.",
     )
+    patient_question_es = models.CharField("Question to the patient (Spanish)", max_length=300, blank=True)
     expected_answer = models.CharField(
         max_length=10,
         blank=True,
@@ -256,6 +280,11 @@ class ComprehensionQuestion(ContentItem):
         help_text="The number of the correct answer: 1 for the first line, 2 for the second, and so on."
     )
     explanation = models.TextField(help_text="Shown when the patient answers wrongly, before they try again.")
+    question_es = models.CharField("Question (Spanish)", max_length=300, blank=True)
+    choices_es = models.TextField(
+        "Answers (Spanish)", blank=True, help_text="The same answers in Spanish, one per line, in the same order."
+    )
+    explanation_es = models.TextField("Explanation (Spanish)", blank=True)
 
     history = HistoricalRecords()
 
@@ -265,8 +294,9 @@ class ComprehensionQuestion(ContentItem):
     def __str__(self) -> str:
         return self.question
 
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+    def choice_list(self, language: str = "en") -> list[str]:
+        text = self.choices if language == "en" else getattr(self, f"choices_{language}")
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
     def clean(self) -> None:
         choices = self.choice_list()
@@ -278,6 +308,15 @@ class ComprehensionQuestion(ContentItem):
             raise ValidationError(
                 {"correct_choice": f"Choose a number from 1 to {len(choices)}: one of the answers above."}
             )
+        for language in CONTENT_LANGUAGES:
+            translated = self.choice_list(language)
+            if translated and len(translated) != len(choices):
+                raise ValidationError(
+                    {
+                        f"choices_{language}": f"Give the same {len(choices)} answers as in English, one per line "
+                        f"and in the same order (there are {len(translated)})."
+                    }
+                )
 
 
 class ProcedureVersion(ImmutableModel):

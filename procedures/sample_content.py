@@ -21,12 +21,16 @@ Notes for reviewers:
 
 from __future__ import annotations
 
+from procedures.sample_content_es import LUMBAR_PUNCTURE_ES
+
 SAMPLE_PROCEDURES = [
     # ------------------------------------------------------------------
     # Lumbar puncture
     # ------------------------------------------------------------------
     {
         "slug": "lumbar-puncture",
+        # The same content in Spanish (sample content too), item by item.
+        "translations": {"es": LUMBAR_PUNCTURE_ES},
         "name": "Lumbar puncture",
         "summary": (
             "A lumbar puncture is also called a spinal tap. It is a test that "

@@ -21,6 +21,7 @@ from procedures.models import (
     ProcedureVersion,
     Risk,
 )
+from procedures.translations import snapshot_translations
 
 PROCEDURE_TEXT_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
 
@@ -92,6 +93,10 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         }
         for question in procedure.questions.all()
     ]
+    translations = snapshot_translations(procedure, normalise_text)
+    if translations:
+        # Only when there is any: content in English alone keeps the fingerprint it always had.
+        content["translations"] = translations
     return content
 
 
@@ -181,9 +186,12 @@ SAMPLE_CHANGE_SUMMARY = "Sample content shipped with Proceed. The clinic's clini
 def load_sample_procedures() -> list[tuple[Procedure, bool]]:
     """Create and publish the sample procedures that are not there yet.
 
-    Idempotent: a procedure whose slug exists is left exactly as it is (a clinic
-    may have edited it), so running this twice changes nothing. Returns each
-    sample procedure with whether it was created now.
+    Idempotent: a procedure whose slug exists is left as it is (a clinic may
+    have edited it), so running this twice changes nothing. The one exception:
+    a sample procedure still exactly as shipped, with no translation yet, gets
+    the sample's translations as a new version (how an existing installation
+    receives the Spanish sample). Returns each sample procedure with whether it
+    was created now.
     """
     from procedures.sample_content import SAMPLE_PROCEDURES
 
@@ -191,10 +199,12 @@ def load_sample_procedures() -> list[tuple[Procedure, bool]]:
     for data in SAMPLE_PROCEDURES:
         existing = Procedure.objects.filter(slug=data["slug"]).first()
         if existing:
+            _add_sample_translations(existing, data)
             results.append((existing, False))
             continue
         with transaction.atomic():
             procedure = _create_procedure(data)
+            _set_translations(procedure, data)
             publish_procedure(
                 procedure=procedure, published_by=None, change_summary=SAMPLE_CHANGE_SUMMARY, is_material=False
             )
@@ -202,7 +212,44 @@ def load_sample_procedures() -> list[tuple[Procedure, bool]]:
     return results
 
 
+SAMPLE_TRANSLATION_SUMMARY = (
+    "Translation of the sample content added ({languages}). Sample content: the clinic's clinicians and a "
+    "qualified medical translator must review it before use."
+)
+
+
+def _add_sample_translations(procedure: Procedure, data: dict[str, Any]) -> bool:
+    """Give an unedited, untranslated sample procedure the shipped translations; True if it was published."""
+    if not procedure.is_sample or not data.get("translations"):
+        return False
+    current = snapshot(procedure)
+    if "translations" in current:
+        return False  # someone has started translating it: theirs, left alone
+    with transaction.atomic():
+        # What the shipped sample would snapshot in English, made and thrown away inside a savepoint.
+        savepoint = transaction.savepoint()
+        try:
+            shipped = snapshot(_create_procedure({**data, "slug": f"{data['slug']}-shipped-sample"}))
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        shipped.pop("translations", None)
+        if canonical_form(shipped) != canonical_form(current):
+            return False  # the clinic edited the English: the shipped translation would not match it
+        _set_translations(procedure, data)
+        publish_procedure(
+            procedure=procedure,
+            published_by=None,
+            change_summary=SAMPLE_TRANSLATION_SUMMARY.format(languages=", ".join(sorted(data["translations"]))),
+            is_material=False,
+        )
+    return True
+
+
+SECTIONS = ("risks", "preparation_steps", "checklist_items", "questions")
+
+
 def _create_procedure(data: dict[str, Any]) -> Procedure:
+    """The sample's working copy in English (translations are `_set_translations`)."""
     procedure = Procedure(slug=data["slug"], is_sample=True, **{field: data[field] for field in PROCEDURE_TEXT_FIELDS})
     procedure.full_clean()
     procedure.save()
@@ -218,3 +265,18 @@ def _create_procedure(data: dict[str, Any]) -> Procedure:
             child.full_clean()
             child.save()
     return procedure
+
+
+def _set_translations(procedure: Procedure, data: dict[str, Any]) -> None:
+    """Put the sample's translations on the working copy, item by item in order."""
+    for language, texts in data.get("translations", {}).items():
+        for field in PROCEDURE_TEXT_FIELDS:
+            setattr(procedure, f"{field}_{language}", texts[field])
+        procedure.full_clean()
+        procedure.save()
+        for section in SECTIONS:
+            for item, row in zip(getattr(procedure, section).all(), texts[section], strict=True):
+                for field, value in row.items():
+                    setattr(item, f"{field}_{language}", "\n".join(value) if field == "choices" else value)
+                item.full_clean(exclude=["procedure"])
+                item.save()

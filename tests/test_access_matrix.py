@@ -377,6 +377,8 @@ EXPECTATIONS: dict[str, Entry] = {
     # identity pages open, and they show nothing personal.
     "c/<str:token>/": Entry(everyone(OK)),
     "c/<str:token>/identity/": Entry(everyone(OK)),
+    # The language picker on the welcome page: POST only, and it reveals nothing.
+    "c/<str:token>/language/": Entry(everyone(POST_ONLY)),
     # A signed case's steps are closed: its patient is taken to the done page.
     "c/<str:token>/about/": Entry(patient_a_only(DONE)),
     "c/<str:token>/risks/": Entry(patient_a_only(DONE)),
