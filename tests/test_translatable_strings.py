@@ -47,6 +47,7 @@ HUMAN_ATTRIBUTES = {"aria-label", "aria-description", "aria-roledescription", "t
 BUTTON_INPUT_TYPES = {"submit", "button", "reset"}
 PLACEHOLDER = "\ue000"  # a private-use character: not a letter, so it never looks like a word
 LETTER = re.compile(r"[^\W\d_]")
+EDGE_PLACEHOLDERS = re.compile(r"^(\{…\} ?)+|( ?\{…\})+$")
 LITERAL_DEFAULT = re.compile(r"""\|default(?:_if_none)?:(["'])(?P<text>.*?)\1""")
 LITERAL_TAG_ARGUMENT = re.compile(r"""^qr_svg\s.*?(["'])(?P<text>.*?)\1""")
 
@@ -64,7 +65,7 @@ def has_words(text: str) -> bool:
 
 def readable(text: str) -> str:
     """The text as a report shows it: other tags and variables as {…}."""
-    return " ".join(text.replace(PLACEHOLDER, " {…} ").split()).removeprefix("{…} ").removesuffix(" {…}")
+    return EDGE_PLACEHOLDERS.sub("", " ".join(text.replace(PLACEHOLDER, " {…} ").split()))
 
 
 class _VisibleText(HTMLParser):
@@ -105,35 +106,34 @@ def untranslated_strings(source: str) -> list[str]:
     """What in this template source a person would read that does not go through translation."""
     skeleton: list[str] = []
     problems: list[str] = []
-    open_blocks: list[str] = []  # names of {% block %} tags we are inside
-    inside = None  # "blocktranslate", "comment" or "non-text block" while skipping text
+    open_blocks: list[str] = []  # names of the {% block %} tags we are inside
+    in_blocktranslate = in_comment = False
     for token in Lexer(source).tokenize():
         content = token.contents
-        name = content.split()[0] if token.token_type == TokenType.BLOCK and content else ""
-        if token.token_type == TokenType.TEXT:
-            skeleton.append(PLACEHOLDER if inside else content)
-            continue
         if token.token_type == TokenType.COMMENT:
             continue
-        if name in {"blocktranslate", "blocktrans"}:
-            inside = "blocktranslate"
-        elif name in {"endblocktranslate", "endblocktrans"} or name == "endcomment":
-            inside = None
-        elif name == "comment":
-            inside = "comment"
-        elif name == "block":
-            open_blocks.append(content.split()[1])
-            if open_blocks[-1] in NON_TEXT_BLOCKS:
-                inside = "non-text block"
-        elif name == "endblock":
-            if open_blocks and open_blocks.pop() in NON_TEXT_BLOCKS:
-                inside = None
+        if token.token_type == TokenType.TEXT:
+            skipped = in_blocktranslate or in_comment or NON_TEXT_BLOCKS.intersection(open_blocks)
+            skeleton.append(PLACEHOLDER if skipped else content)
+            continue
+        name, *arguments = content.split() or [""]
+        if token.token_type == TokenType.BLOCK:
+            if name in {"blocktranslate", "blocktrans"}:
+                in_blocktranslate = True
+            elif name in {"endblocktranslate", "endblocktrans"}:
+                in_blocktranslate = False
+            elif name in {"comment", "endcomment"}:
+                in_comment = name == "comment"
+            elif name == "block":
+                open_blocks.append(arguments[0])
+            elif name == "endblock" and open_blocks:
+                open_blocks.pop()
+            match = LITERAL_TAG_ARGUMENT.match(content)
+            if match and has_words(match.group("text")):
+                problems.append(f"literal tag argument {match.group('text')!r}")
         for match in LITERAL_DEFAULT.finditer(content):
             if has_words(match.group("text")):
                 problems.append(f"literal default {match.group('text')!r}")
-        match = LITERAL_TAG_ARGUMENT.match(content) if token.token_type == TokenType.BLOCK else None
-        if match and has_words(match.group("text")):
-            problems.append(f"literal tag argument {match.group('text')!r}")
         skeleton.append(PLACEHOLDER)
     parser = _VisibleText()
     parser.feed("".join(skeleton))
@@ -141,9 +141,7 @@ def untranslated_strings(source: str) -> list[str]:
     return problems + parser.problems
 
 
-@pytest.mark.parametrize(
-    "path", owned_templates(), ids=lambda path: str(path.relative_to(TEMPLATES_ROOT))
-)
+@pytest.mark.parametrize("path", owned_templates(), ids=lambda path: str(path.relative_to(TEMPLATES_ROOT)))
 def test_every_user_facing_string_in_the_template_is_translatable(path):
     assert untranslated_strings(path.read_text(encoding="utf-8")) == []
 
@@ -159,12 +157,14 @@ def test_the_template_list_is_not_empty_and_covers_the_staff_pages():
     [
         ("<p>Sign out</p>", ["text 'Sign out'"]),
         ("{% block title %}Appointments{% endblock %}", ["text 'Appointments'"]),
+        ("{% block body_class %}wide{% endblock %}{% block content %}Welcome{% endblock %}", ["text 'Welcome'"]),
+        ("{% comment %}Note{% endcomment %}<h1>Welcome</h1>", ["text 'Welcome'"]),
         ("<p>{{ count }} appointment{{ count|pluralize }}</p>", ["text 'appointment'"]),
         ('<nav aria-label="Staff"></nav>', ["aria-label='Staff' on <nav>"]),
         ('<img src="x.png" alt="Clinic logo">', ["alt='Clinic logo' on <img>"]),
         ('<input type="submit" value="Publish version {{ n }}">', ["value='Publish version' on a submit button"]),
         ('<input name="q" placeholder="Search">', ["placeholder='Search' on <input>"]),
-        ("<b>{{ answer|default:\"Not answered yet\" }}</b>", ["literal default 'Not answered yet'"]),
+        ('<b>{{ answer|default:"Not answered yet" }}</b>', ["literal default 'Not answered yet'"]),
         ('{% qr_svg link "QR code of your link" %}', ["literal tag argument 'QR code of your link'"]),
     ],
 )
@@ -182,6 +182,7 @@ def test_the_check_reports_english_that_skips_translation(source, expected):
         '<input type="hidden" name="next" value="{{ next }}"><div class="text-bg-light border"></div>',
         "{% block body_class %}proceed-page-wide{% endblock %}{# a note for developers #}",
         "{% comment %}A note for developers.{% endcomment %}<p>&larr; · ✓ — 12:30</p>",
+        "{% block body_class %}{% if wide %}proceed-wide{% endif %}{% endblock %}",
         "<style>body { color: red; }</style><p>{{ name }}</p>",
         "{{ answer|default:'—' }}",
     ],
