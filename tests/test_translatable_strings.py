@@ -41,6 +41,7 @@ TRANSLATED_TEMPLATE_FILES = (
     "home.html",
 )
 
+TEMPLATE_SUFFIXES = {".html", ".txt"}  # .txt: plain-text e-mails are read the same way
 # Blocks whose content is a CSS class name or similar, never shown to a person.
 NON_TEXT_BLOCKS = {"body_class"}
 HUMAN_ATTRIBUTES = {"aria-label", "aria-description", "aria-roledescription", "title", "alt", "placeholder"}
@@ -55,7 +56,9 @@ LITERAL_TAG_ARGUMENT = re.compile(r"""^qr_svg\s.*?(["'])(?P<text>.*?)\1""")
 def owned_templates() -> list[Path]:
     paths = [TEMPLATES_ROOT / name for name in TRANSLATED_TEMPLATE_FILES]
     for directory in TRANSLATED_TEMPLATE_DIRS:
-        paths.extend(sorted((TEMPLATES_ROOT / directory).rglob("*.html")))
+        paths.extend(
+            sorted(path for path in (TEMPLATES_ROOT / directory).rglob("*") if path.suffix in TEMPLATE_SUFFIXES)
+        )
     return paths
 
 
