@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext, ngettext
 
 from consent import account_views
 from consent.identity_check import RETURN_TO_KEY
@@ -47,10 +48,6 @@ def _page_area(request) -> str:
     if match.func.__module__ == account_views.__name__ or match.url_name == "logout":
         return "account"
     return "other"
-
-
-def _minutes(count: int) -> str:
-    return "1 minute" if count == 1 else f"{count} minutes"
 
 
 class IdleTimeoutMiddleware:
@@ -91,8 +88,12 @@ class IdleTimeoutMiddleware:
         logout(request)  # a new, empty session: patients' identity checks in it end too
         messages.info(
             request,
-            f"You were signed out after {_minutes(settings.PROCEED_STAFF_IDLE_MINUTES)} without activity. "
-            "Sign in to carry on.",
+            ngettext(
+                "You were signed out after %(count)s minute without activity. Sign in to carry on.",
+                "You were signed out after %(count)s minutes without activity. Sign in to carry on.",
+                settings.PROCEED_STAFF_IDLE_MINUTES,
+            )
+            % {"count": settings.PROCEED_STAFF_IDLE_MINUTES},
         )
         if _page_area(request) in {"patient", "account"}:
             return None  # the page itself decides (a patient page asks for the date of birth again)
@@ -104,12 +105,12 @@ class IdleTimeoutMiddleware:
         if _page_area(request) == "patient":
             session[RETURN_TO_KEY] = request.path
         if request.method == "POST":
-            text = (
+            text = gettext(
                 "You were away for a while, so for your privacy please give your date of birth again. "
                 "Your earlier answers are saved, but what you just sent was not: you may need to enter it again."
             )
         else:
-            text = (
+            text = gettext(
                 "You were away for a while, so for your privacy please give your date of birth again. "
                 "Your answers so far are saved."
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class OneTimeCodeInput(forms.TextInput):
@@ -24,20 +26,20 @@ def code_widget(*, numeric: bool, autofocus: bool) -> OneTimeCodeInput:
 
 class ConfirmAuthenticatorForm(forms.Form):
     code = forms.CharField(
-        label="The 6-digit code your app shows",
+        label=_("The 6-digit code your app shows"),
         max_length=20,
         widget=code_widget(numeric=True, autofocus=False),  # the page is read first
-        error_messages={"required": "Type the 6-digit code your authenticator app shows for Proceed."},
+        error_messages={"required": _("Type the 6-digit code your authenticator app shows for Proceed.")},
     )
 
 
 class SecondStepForm(forms.Form):
     code = forms.CharField(
-        label="Code",
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        label=_("Code"),
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         max_length=40,
         widget=code_widget(numeric=False, autofocus=True),
-        error_messages={"required": "Type the 6-digit code from your authenticator app, or a recovery code."},
+        error_messages={"required": _("Type the 6-digit code from your authenticator app, or a recovery code.")},
     )
 
 
@@ -47,5 +49,5 @@ class SignInForm(AuthenticationForm):
     def clean_username(self):
         username = self.cleaned_data.get("username", "")
         if len(username) > 150:
-            raise forms.ValidationError("Enter your username: it is at most 150 characters long.")
+            raise forms.ValidationError(gettext("Enter your username: it is at most 150 characters long."))
         return username

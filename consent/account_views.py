@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
@@ -48,12 +49,15 @@ def with_next(url_name: str, next_url: str) -> str:
 
 
 def minutes(count: int) -> str:
-    return "1 minute" if count == 1 else f"{count} minutes"
+    return ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}
 
 
 def too_many_codes(wait_seconds: int) -> str:
-    wait = "1 second" if wait_seconds == 1 else f"{wait_seconds} seconds"
-    return f"Too many wrong codes. Please wait {wait}, then type the code your app shows at that moment."
+    return ngettext(
+        "Too many wrong codes. Please wait %(count)s second, then type the code your app shows at that moment.",
+        "Too many wrong codes. Please wait %(count)s seconds, then type the code your app shows at that moment.",
+        wait_seconds,
+    ) % {"count": wait_seconds}
 
 
 def _sign_in_rate(group, request) -> str:
@@ -137,8 +141,11 @@ def second_step(request: HttpRequest) -> HttpResponse:
                 left = two_factor.recovery_codes_left(request.user)
                 messages.warning(
                     request,
-                    f"You used a recovery code; each works only once. You have {left} left. "
-                    "Make new ones from the start page if you are running low.",
+                    gettext(
+                        "You used a recovery code; each works only once. You have %(left)s left. "
+                        "Make new ones from the start page if you are running low."
+                    )
+                    % {"left": left},
                 )
             return redirect(next_url)
         if result.wait_seconds:
@@ -146,7 +153,9 @@ def second_step(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error(
                 "code",
-                "That code didn't work. Type the 6-digit code your app shows now, or one of your recovery codes.",
+                gettext(
+                    "That code didn't work. Type the 6-digit code your app shows now, or one of your recovery codes."
+                ),
             )
     return render(request, "account/second_step.html", {"form": form, "next": next_url})
 
@@ -172,8 +181,10 @@ def set_up_authenticator(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error(
                 "code",
-                "That code didn't match. Type the 6 digits your app shows for Proceed now (they change "
-                "every 30 seconds). If it keeps failing, check your phone sets its clock automatically.",
+                gettext(
+                    "That code didn't match. Type the 6 digits your app shows for Proceed now (they change "
+                    "every 30 seconds). If it keeps failing, check your phone sets its clock automatically."
+                ),
             )
     return render(
         request,
@@ -221,7 +232,9 @@ class ChangePasswordView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(
             self.request,
-            "Your password is changed. You are still signed in here; anywhere else you were signed in, "
-            "you have been signed out.",
+            gettext(
+                "Your password is changed. You are still signed in here; anywhere else you were signed in, "
+                "you have been signed out."
+            ),
         )
         return response

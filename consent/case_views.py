@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -113,15 +115,15 @@ def hand_out_link(
 
 class AnswerQuestionForm(forms.Form):
     reply_note = forms.CharField(
-        label="How was it answered?",
+        label=_("How was it answered?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: “Phoned 21 Nov, explained the fasting rules.”",
+        help_text=_("For example: “Phoned 21 Nov, explained the fasting rules.”"),
     )
 
 
 class ReissueForm(forms.Form):
-    send_email = forms.BooleanField(label="Email the new link to the patient", required=False)
+    send_email = forms.BooleanField(label=_("Email the new link to the patient"), required=False)
 
 
 @never_cache
@@ -179,7 +181,7 @@ def cancel(request: HttpRequest, public_id) -> HttpResponse:
         except services.ConsentError as refused:
             error = str(refused)
         else:
-            messages.success(request, "The request is cancelled. The patient's link no longer works.")
+            messages.success(request, gettext("The request is cancelled. The patient's link no longer works."))
             return redirect("staff:case", public_id)
     return render(request, "staff/cancel.html", {"consent_request": consent_request, "error": error})
 
@@ -190,7 +192,9 @@ def answer_question(request: HttpRequest, question_id: int) -> HttpResponse:
     question = get_object_or_404(PatientQuestion.objects.select_related("request"), pk=question_id)
     form = AnswerQuestionForm(request.POST, prefix=f"question-{question.pk}")
     if not form.is_valid():
-        messages.error(request, "Write a short note of how the question was answered (up to 2,000 characters).")
+        messages.error(
+            request, gettext("Write a short note of how the question was answered (up to 2,000 characters).")
+        )
     else:
         try:
             services.answer_patient_question(
@@ -199,5 +203,5 @@ def answer_question(request: HttpRequest, question_id: int) -> HttpResponse:
         except services.ConsentError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Marked as answered.")
+            messages.success(request, gettext("Marked as answered."))
     return redirect(reverse("staff:case", args=[question.request.public_id]) + "#questions")

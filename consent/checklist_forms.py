@@ -11,6 +11,8 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import ChecklistState
 
@@ -27,11 +29,10 @@ class ChecklistEntryForm(forms.Form):
 
     state = forms.ChoiceField(choices=ChecklistState.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": f"Keep the note under {NOTE_MAX_LENGTH:,} characters."},
     )
 
     def __init__(self, *args, item: dict, correcting: bool = False, **kwargs):
@@ -46,13 +47,17 @@ class ChecklistEntryForm(forms.Form):
         ]
         state = self.fields["state"]
         state.widget.choices = allowed
-        state.label = "Record a correction" if correcting else "Mark this item"
-        state.error_messages["required"] = "Choose " + " or ".join(label.lower() for _, label in allowed) + "."
-        self.fields["note"].label = (
-            "Reason if not applicable, or what the problem is"
-            if item["allow_not_applicable"]
-            else "Note (required for a problem)"
-        )
+        state.label = gettext("Record a correction") if correcting else gettext("Mark this item")
+        labels = {value: str(label).lower() for value, label in ChecklistState.choices}
+        if item["allow_not_applicable"]:
+            state.error_messages["required"] = gettext("Choose %(done)s or %(not_applicable)s or %(problem)s.") % labels
+            self.fields["note"].label = gettext("Reason if not applicable, or what the problem is")
+        else:
+            state.error_messages["required"] = gettext("Choose %(done)s or %(problem)s.") % labels
+            self.fields["note"].label = gettext("Note (required for a problem)")
+        self.fields["note"].error_messages["max_length"] = gettext("Keep the note under %(limit)s characters.") % {
+            "limit": f"{NOTE_MAX_LENGTH:,}"
+        }
         self.fields["note"].widget.attrs["autocomplete"] = "off"
 
         self.helper = FormHelper()
@@ -61,7 +66,7 @@ class ChecklistEntryForm(forms.Form):
         self.helper.layout = Layout(
             InlineRadios("state"),
             "note",
-            Submit("save", "Save correction" if correcting else "Save", css_class="btn-primary"),
+            Submit("save", gettext("Save correction") if correcting else gettext("Save"), css_class="btn-primary"),
         )
 
 
@@ -69,11 +74,11 @@ class SignOffForm(forms.Form):
     """The nurse re-enters their password to sign the checklist off. It is never shown back."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}, render_value=False),
-        help_text="The password you sign in with. It confirms that you are the one signing off.",
-        error_messages={"required": "Enter your password to sign off."},
+        help_text=_("The password you sign in with. It confirms that you are the one signing off."),
+        error_messages={"required": _("Enter your password to sign off.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -81,7 +86,9 @@ class SignOffForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout("password", Submit("sign_off", "Sign off the checklist", css_class="btn-lg"))
+        self.helper.layout = Layout(
+            "password", Submit("sign_off", gettext("Sign off the checklist"), css_class="btn-lg")
+        )
 
 
 class ConfirmForm(forms.Form):
@@ -91,4 +98,4 @@ class ConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "post"
-        self.helper.layout = Layout(Submit("confirm", "Yes, confirm consent for today", css_class="btn-lg"))
+        self.helper.layout = Layout(Submit("confirm", gettext("Yes, confirm consent for today"), css_class="btn-lg"))

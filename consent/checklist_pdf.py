@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from consent.models import ChecklistAnswer, ChecklistEntry, ChecklistSignOff, ChecklistState, ConsentRequest
 from consent.pdf import html_to_pdf, render_template
@@ -193,7 +194,11 @@ def checklist_context(consent_request: ConsentRequest) -> dict:
         "content": consent_request.content,
         "signature": signature,
         # The footer names the signed document when there is one, else the request.
-        "record_id": f"document {signature.document_id}" if signature else f"request {consent_request.public_id}",
+        "record_id": (
+            gettext("document %(document_id)s") % {"document_id": signature.document_id}
+            if signature
+            else gettext("request %(public_id)s") % {"public_id": consent_request.public_id}
+        ),
         "overview": overview,
         "signed_off_by": display_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
         "confirmed_by": display_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -98,7 +99,9 @@ def checklist_item(request: HttpRequest, public_id, item_key) -> HttpResponse:
     consent_request = _consent_request(public_id)
     item = services.checklist_items(consent_request).get(str(item_key))
     if item is None:
-        messages.error(request, "That checklist item isn't part of this procedure any more. Here is the checklist.")
+        messages.error(
+            request, gettext("That checklist item isn't part of this procedure any more. Here is the checklist.")
+        )
         return redirect(_checklist_url(consent_request))
     correcting = hasattr(consent_request, "checklist_sign_off")
     form = ChecklistEntryForm(request.POST, item=item, correcting=correcting)
@@ -116,8 +119,11 @@ def checklist_item(request: HttpRequest, public_id, item_key) -> HttpResponse:
     except services.ConsentError as error:
         form.add_error(_field_to_fix(item, form.cleaned_data), str(error))
         return _render_checklist(request, consent_request, failed=form)
-    what = "Correction saved" if entry.corrects_id else "Saved"
-    messages.success(request, f"{what}: “{item['text']}” is {entry.get_state_display().lower()}.")
+    outcome = {"item": item["text"], "state": entry.get_state_display().lower()}
+    if entry.corrects_id:
+        messages.success(request, gettext("Correction saved: “%(item)s” is %(state)s.") % outcome)
+    else:
+        messages.success(request, gettext("Saved: “%(item)s” is %(state)s.") % outcome)
     return redirect(_checklist_url(consent_request, item["key"]))
 
 
@@ -138,7 +144,9 @@ def sign_off(request: HttpRequest, public_id) -> HttpResponse:
         except services.ConsentError as error:
             form.add_error(None, str(error))  # the box is shown empty: PasswordInput never renders its value
         else:
-            messages.success(request, f"Checklist signed off by you at {timezone.localtime():%H:%M}.")
+            messages.success(
+                request, gettext("Checklist signed off by you at %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"}
+            )
             return redirect(_checklist_url(consent_request))
     overview = checklist_overview(consent_request)
     return render(request, "staff/checklist_sign_off.html", _page_context(consent_request, overview) | {"form": form})
@@ -159,7 +167,7 @@ def confirm(request: HttpRequest, public_id) -> HttpResponse:
         except services.ConsentError as refused:
             error = str(refused)
         else:
-            messages.success(request, "Consent confirmed for today.")
+            messages.success(request, gettext("Consent confirmed for today."))
             return redirect(_checklist_url(consent_request))
     overview = checklist_overview(consent_request)
     context = _page_context(consent_request, overview) | {

@@ -22,6 +22,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import (
     OPEN_STATUSES,
@@ -52,16 +55,16 @@ class Flag:
     PDF_PENDING = "pdf_pending"
 
 
-FLAG_CHOICES: list[tuple[str, str]] = [
-    (Flag.QUESTIONS, "Questions waiting"),
-    (Flag.QUIZ_MISSES, "Quiz missed at first try"),
-    (Flag.NEEDS_DISCUSSION, "Needs discussion"),
-    (Flag.DECLINED, "Declined"),
-    (Flag.WITHDRAWN, "Withdrawn"),
-    (Flag.LOCKED, "Link locked"),
-    (Flag.EXPIRED, "Link expired"),
-    (Flag.CONTENT_CHANGED, "Content changed since signing"),
-    (Flag.PDF_PENDING, "PDF pending"),
+FLAG_CHOICES: list[tuple[str, str | Promise]] = [
+    (Flag.QUESTIONS, _("Questions waiting")),
+    (Flag.QUIZ_MISSES, _("Quiz missed at first try")),
+    (Flag.NEEDS_DISCUSSION, _("Needs discussion")),
+    (Flag.DECLINED, _("Declined")),
+    (Flag.WITHDRAWN, _("Withdrawn")),
+    (Flag.LOCKED, _("Link locked")),
+    (Flag.EXPIRED, _("Link expired")),
+    (Flag.CONTENT_CHANGED, _("Content changed since signing")),
+    (Flag.PDF_PENDING, _("PDF pending")),
 ]
 
 # Bootstrap's text-bg-* tones for the status badge. The badge always carries the
@@ -176,40 +179,46 @@ def dashboard_rows(
     return rows.order_by("appointment_at", "id")
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list[RowFlag]:
     """Every flag the row has, in plain words, from the columns `dashboard_rows` fetched (no queries)."""
     now = now or timezone.now()
     flags: list[RowFlag] = []
     if row.questions_waiting:
         flags.append(
-            RowFlag(Flag.QUESTIONS, _plural(row.questions_waiting, "question waiting", "questions waiting"), "warning")
+            RowFlag(
+                Flag.QUESTIONS,
+                ngettext("%(count)s question waiting", "%(count)s questions waiting", row.questions_waiting)
+                % {"count": row.questions_waiting},
+                "warning",
+            )
         )
     if row.quiz_misses:
         flags.append(
             RowFlag(
                 Flag.QUIZ_MISSES,
-                f"Missed {_plural(row.quiz_misses, 'quiz question', 'quiz questions')} first time",
+                ngettext(
+                    "Missed %(count)s quiz question first time",
+                    "Missed %(count)s quiz questions first time",
+                    row.quiz_misses,
+                )
+                % {"count": row.quiz_misses},
                 "warning",
             )
         )
     if row.status == Status.NEEDS_DISCUSSION or row.wants_discussion or row.risk_to_discuss:
-        flags.append(RowFlag(Flag.NEEDS_DISCUSSION, "Needs discussion", "warning"))
+        flags.append(RowFlag(Flag.NEEDS_DISCUSSION, gettext("Needs discussion"), "warning"))
     if row.status == Status.DECLINED:
-        flags.append(RowFlag(Flag.DECLINED, "Declined", "danger"))
+        flags.append(RowFlag(Flag.DECLINED, gettext("Declined"), "danger"))
     if row.status == Status.WITHDRAWN:
-        flags.append(RowFlag(Flag.WITHDRAWN, "Withdrawn", "danger"))
+        flags.append(RowFlag(Flag.WITHDRAWN, gettext("Withdrawn"), "danger"))
     if row.status == Status.LOCKED:
-        flags.append(RowFlag(Flag.LOCKED, "Link locked", "danger"))
+        flags.append(RowFlag(Flag.LOCKED, gettext("Link locked"), "danger"))
     if row.status == Status.EXPIRED or (row.status in OPEN_STATUSES and row.expires_at < now):
-        flags.append(RowFlag(Flag.EXPIRED, "Link expired", "secondary"))
+        flags.append(RowFlag(Flag.EXPIRED, gettext("Link expired"), "secondary"))
     if row.content_changed_at:
-        flags.append(RowFlag(Flag.CONTENT_CHANGED, "Content changed since signing", "danger"))
+        flags.append(RowFlag(Flag.CONTENT_CHANGED, gettext("Content changed since signing"), "danger"))
     if row.pdf_pending:
-        flags.append(RowFlag(Flag.PDF_PENDING, "PDF pending", "secondary"))
+        flags.append(RowFlag(Flag.PDF_PENDING, gettext("PDF pending"), "secondary"))
     return flags
 
 
@@ -218,5 +227,5 @@ def shown_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> li
 
     A declined request's status already says "Declined"; the flag filter still finds it.
     """
-    status_label = Status(row.status).label
+    status_label = str(Status(row.status).label)
     return [flag for flag in row_flags(row, now) if flag.text != status_label]

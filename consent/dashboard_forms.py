@@ -9,6 +9,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from consent.dashboard import DEFAULT_DAYS_AHEAD, FLAG_CHOICES, MAX_RANGE_DAYS, default_range
 from consent.models import Status
@@ -16,39 +19,39 @@ from consent.staff_forms import ISO_DATE, DateInput
 
 DATE_FORMATS = [ISO_DATE, "%d/%m/%Y"]  # the date picker sends ISO; a typed UK date works too
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-INVALID_DATE = "Enter a full date, for example {example}, or leave it empty."
+INVALID_DATE = _("Enter a full date, for example %(example)s, or leave it empty.")
 
 
 class DashboardFilterForm(forms.Form):
     start = forms.DateField(
-        label="From",
+        label=pgettext_lazy("date range", "From"),
         required=False,
         widget=DateInput(),
         input_formats=DATE_FORMATS,
     )
     end = forms.DateField(
-        label="To",
+        label=pgettext_lazy("date range", "To"),
         required=False,
         widget=DateInput(),
         input_formats=DATE_FORMATS,
     )
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[("", "All statuses"), *Status.choices],
-        error_messages={"invalid_choice": "Choose a status from the list."},
+        choices=[("", _("All statuses")), *Status.choices],
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
     flag = forms.ChoiceField(
-        label="Flag",
+        label=_("Flag"),
         required=False,
-        choices=[("", "All requests"), *FLAG_CHOICES],
-        error_messages={"invalid_choice": "Choose a flag from the list."},
+        choices=[("", _("All requests")), *FLAG_CHOICES],
+        error_messages={"invalid_choice": _("Choose a flag from the list.")},
     )
     q = forms.CharField(
-        label="Name or record number",
+        label=_("Name or record number"),
         required=False,
         max_length=100,
-        error_messages={"max_length": "Search for at most 100 characters: part of a name, or a record number."},
+        error_messages={"max_length": _("Search for at most 100 characters: part of a name, or a record number.")},
     )
 
     def __init__(self, data=None, *, today: datetime.date | None = None, **kwargs):
@@ -66,15 +69,15 @@ class DashboardFilterForm(forms.Form):
                     data["end"] = ""
         super().__init__(data, **kwargs)
         for name in ("start", "end"):
-            self.fields[name].error_messages["invalid"] = INVALID_DATE.format(
-                example=(self.today + datetime.timedelta(days=DEFAULT_DAYS_AHEAD)).isoformat()
-            )
+            self.fields[name].error_messages["invalid"] = INVALID_DATE % {
+                "example": (self.today + datetime.timedelta(days=DEFAULT_DAYS_AHEAD)).isoformat()
+            }
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_class = "proceed-filters mb-3"
-        self.helper.attrs = {"novalidate": "", "aria-label": "Filter the appointments"}
+        self.helper.attrs = {"novalidate": "", "aria-label": gettext("Filter the appointments")}
         self.helper.layout = Layout(
             Row(
                 Column("start", css_class="col-6 col-md-3 col-xl-2"),
@@ -86,10 +89,10 @@ class DashboardFilterForm(forms.Form):
                     # An empty label's height, so the buttons line up with the fields beside them.
                     HTML('<div class="form-label d-none d-md-block" aria-hidden="true">&nbsp;</div>'),
                     Div(
-                        StrictButton("Show", type="submit", css_class="btn-primary"),
+                        StrictButton(gettext("Show"), type="submit", css_class="btn-primary"),
                         HTML(
                             '<a class="btn btn-outline-secondary d-inline-flex align-items-center" '
-                            "href=\"{% url 'staff:index' %}?clear=1\">Clear</a>"
+                            "href=\"{% url 'staff:index' %}?clear=1\">" + escape(gettext("Clear")) + "</a>"
                         ),
                         css_class="d-flex gap-2",
                     ),
@@ -110,7 +113,10 @@ class DashboardFilterForm(forms.Form):
     def _clean_day(self, name: str) -> datetime.date | None:
         value = self.cleaned_data.get(name)
         if value and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            raise forms.ValidationError(f"Check the year: choose a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+            raise forms.ValidationError(
+                gettext("Check the year: choose a date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+            )
         return value
 
     def clean_start(self) -> datetime.date | None:
@@ -127,12 +133,17 @@ class DashboardFilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", "The “To” date is before the “From” date. Choose a “To” date on or after it.")
+                self.add_error(
+                    "end", gettext("The “To” date is before the “From” date. Choose a “To” date on or after it.")
+                )
             elif (end - start).days + 1 > MAX_RANGE_DAYS:
                 self.add_error(
                     "end",
-                    f"Show at most {MAX_RANGE_DAYS} days (about three months) at a time. "
-                    "Choose a closer “To” date, or a later “From” date.",
+                    gettext(
+                        "Show at most %(days)s days (about three months) at a time. "
+                        "Choose a closer “To” date, or a later “From” date."
+                    )
+                    % {"days": MAX_RANGE_DAYS},
                 )
         return cleaned
 

@@ -9,6 +9,8 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import Language, Patient
 from consent.services import MAX_APPOINTMENT_AHEAD
@@ -50,72 +52,72 @@ class NewRequestForm(forms.Form):
     """A new consent request: who the patient is, which procedure, when."""
 
     mrn = forms.CharField(
-        label="Medical record number",
+        label=_("Medical record number"),
         max_length=Patient._meta.get_field("mrn").max_length,
-        error_messages=_required("Enter the patient's medical record number."),
+        error_messages=_required(_("Enter the patient's medical record number.")),
     )
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=200,
-        help_text="As on the patient's record. They type it again when they sign.",
-        error_messages=_required("Enter the patient's full name."),
+        help_text=_("As on the patient's record. They type it again when they sign."),
+        error_messages=_required(_("Enter the patient's full name.")),
     )
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         widget=DateInput(),
         input_formats=[ISO_DATE],
-        help_text="The patient enters it to open their link.",
+        help_text=_("The patient enters it to open their link."),
         error_messages={
-            **_required("Enter the patient's date of birth."),
-            "invalid": "Enter the date of birth as a full date, for example 1958-04-12.",
+            **_required(_("Enter the patient's date of birth.")),
+            "invalid": _("Enter the date of birth as a full date, for example 1958-04-12."),
         },
     )
     email = forms.EmailField(
-        label="Email (optional)",
+        label=_("Email (optional)"),
         required=False,
-        error_messages={"invalid": "Enter a full email address, like name@example.org, or leave it empty."},
+        error_messages={"invalid": _("Enter a full email address, like name@example.org, or leave it empty.")},
     )
-    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
     preferred_language = forms.ChoiceField(
-        label="Preferred language", choices=Language.choices, initial=Language.ENGLISH
+        label=_("Preferred language"), choices=Language.choices, initial=Language.ENGLISH
     )
     procedure = PublishedProcedureField(
-        label="Procedure",
+        label=_("Procedure"),
         queryset=procedures_with_a_published_version(),
-        empty_label="Choose a procedure",
+        empty_label=_("Choose a procedure"),
         error_messages={
-            **_required("Choose the procedure."),
-            "invalid_choice": "Choose one of the procedures in the list.",
+            **_required(_("Choose the procedure.")),
+            "invalid_choice": _("Choose one of the procedures in the list."),
         },
     )
     appointment_date = forms.DateField(
-        label="Appointment date",
+        label=_("Appointment date"),
         widget=DateInput(),
         input_formats=[ISO_DATE],
         error_messages={
-            **_required("Enter the date of the appointment."),
-            "invalid": "Enter the appointment date as a full date, for example 2030-06-21.",
+            **_required(_("Enter the date of the appointment.")),
+            "invalid": _("Enter the appointment date as a full date, for example 2030-06-21."),
         },
     )
     appointment_time = forms.TimeField(
-        label="Time",
+        label=_("Time"),
         widget=TimeInput(),
         input_formats=["%H:%M", "%H:%M:%S"],
         error_messages={
-            **_required("Enter the time of the appointment."),
-            "invalid": "Enter the appointment time as hours and minutes, for example 09:30.",
+            **_required(_("Enter the time of the appointment.")),
+            "invalid": _("Enter the appointment time as hours and minutes, for example 09:30."),
         },
     )
     clinician = forms.CharField(
-        label="Responsible clinician",
+        label=_("Responsible clinician"),
         max_length=200,
-        help_text="For example Dr Priya Shah.",
-        error_messages=_required("Enter the name of the clinician responsible for the procedure."),
+        help_text=_("For example Dr Priya Shah."),
+        error_messages=_required(_("Enter the name of the clinician responsible for the procedure.")),
     )
     send_email = forms.BooleanField(
-        label="Send the link by email now",
+        label=_("Send the link by email now"),
         required=False,
-        help_text="Needs the patient's email address above. Either way, you will see the link on the next page.",
+        help_text=_("Needs the patient's email address above. Either way, you will see the link on the next page."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -128,7 +130,7 @@ class NewRequestForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Fieldset(
-                "Patient",
+                gettext("Patient"),
                 "mrn",
                 "full_name",
                 "date_of_birth",
@@ -137,7 +139,7 @@ class NewRequestForm(forms.Form):
                 "preferred_language",
             ),
             Fieldset(
-                "Procedure and appointment",
+                gettext("Procedure and appointment"),
                 "procedure",
                 Row(
                     Column("appointment_date", css_class="col-7"),
@@ -146,7 +148,7 @@ class NewRequestForm(forms.Form):
                 "clinician",
             ),
             "send_email",
-            Submit("create", "Create request", css_class="btn-lg mt-2"),
+            Submit("create", gettext("Create request"), css_class="btn-lg mt-2"),
         )
 
     @property
@@ -157,9 +159,9 @@ class NewRequestForm(forms.Form):
     def clean_date_of_birth(self) -> datetime.date:
         value = self.cleaned_data["date_of_birth"]
         if value > timezone.localdate():
-            raise forms.ValidationError("The date of birth can't be in the future. Check the year.")
+            raise forms.ValidationError(gettext("The date of birth can't be in the future. Check the year."))
         if value.year < 1900:
-            raise forms.ValidationError("Check the year of the date of birth: it is before 1900.")
+            raise forms.ValidationError(gettext("Check the year of the date of birth: it is before 1900."))
         return value
 
     def clean(self) -> dict:
@@ -170,18 +172,21 @@ class NewRequestForm(forms.Form):
             if appointment_at <= timezone.now():
                 self.add_error(
                     "appointment_date",
-                    "The appointment must be in the future. Check the date and the time.",
+                    gettext("The appointment must be in the future. Check the date and the time."),
                 )
             elif appointment_at > timezone.now() + MAX_APPOINTMENT_AHEAD:
                 self.add_error(
                     "appointment_date",
-                    "The appointment is more than two years away. Check the year of the appointment date.",
+                    gettext("The appointment is more than two years away. Check the year of the appointment date."),
                 )
             else:
                 cleaned["appointment_at"] = appointment_at
         if cleaned.get("send_email") and not cleaned.get("email") and "email" not in self.errors:
             self.add_error(
                 "email",
-                "To send the link by email, enter the patient's email address, or untick “Send the link by email now”.",
+                gettext(
+                    "To send the link by email, enter the patient's email address, "
+                    "or untick “Send the link by email now”."
+                ),
             )
         return cleaned

@@ -20,10 +20,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from consent.account_views import minutes
 from consent.models import ConsentDocument
 from consent.signing import NotAPdf, SigningNotConfigured, read_seal
 
@@ -33,7 +36,7 @@ MAX_UPLOAD_MB = 5
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # Checks per connection: plenty for a person, too few to use the page as a hashing oracle.
 RATE_LIMIT = "20/10m"
-RATE_LIMIT_WAIT = "10 minutes"
+RATE_LIMIT_WAIT_MINUTES = 10
 
 VERIFIED = "verified"
 CHANGED = "changed"
@@ -42,21 +45,29 @@ NOT_A_PDF = "not_a_pdf"
 
 class VerifyForm(forms.Form):
     document = forms.FileField(
-        label="Consent record (PDF)",
-        help_text=f"The PDF file exactly as you received it, up to {MAX_UPLOAD_MB} MB.",
+        label=_("Consent record (PDF)"),
         error_messages={
-            "required": "Choose the consent record PDF to check.",
-            "empty": "That file is empty. Choose the consent record PDF you received.",
-            "invalid": "That upload didn't arrive as a file. Choose the PDF and try again.",
+            "required": _("Choose the consent record PDF to check."),
+            "empty": _("That file is empty. Choose the consent record PDF you received."),
+            "invalid": _("That upload didn't arrive as a file. Choose the PDF and try again."),
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = gettext("The PDF file exactly as you received it, up to %(size)s MB.") % {
+            "size": MAX_UPLOAD_MB
+        }
 
     def clean_document(self):
         upload = self.cleaned_data["document"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(
-                f"This file is larger than {MAX_UPLOAD_MB} MB, so it isn't a consent record we can check. "
-                "Choose the PDF you downloaded from Proceed or received from the clinic: it is much smaller."
+                gettext(
+                    "This file is larger than %(size)s MB, so it isn't a consent record we can check. "
+                    "Choose the PDF you downloaded from Proceed or received from the clinic: it is much smaller."
+                )
+                % {"size": MAX_UPLOAD_MB}
             )
         return upload
 
@@ -98,7 +109,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             method="POST",
             increment=True,
         ):
-            context["rate_limited_wait"] = RATE_LIMIT_WAIT
+            context["rate_limited_wait"] = minutes(RATE_LIMIT_WAIT_MINUTES)
             status = 429
         else:
             bound = VerifyForm(request.POST, request.FILES)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from procedures import history, preview
 from procedures.models import (
@@ -14,8 +16,8 @@ from procedures.models import (
 )
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
 
-SAMPLE_WARNING = "Sample content: your clinic's clinicians must review it before use."
-FORMATTING_HELP = (
+SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
+FORMATTING_HELP = _(
     "Formatting: a blank line starts a new paragraph; lines starting with “- ” make a list; "
     "**double asterisks** make bold. Anything else, such as HTML, is removed before patients see it. "
     "Aim for a reading grade of 8 or below."
@@ -94,7 +96,7 @@ class ComprehensionQuestionInline(OrderedInline):
 
 class PublishedVersionInline(admin.TabularInline):
     model = ProcedureVersion
-    verbose_name_plural = "Published versions (read-only)"
+    verbose_name_plural = _("Published versions (read-only)")
     fields = ["number", "published_at", "published_by", "change_summary", "is_material", "short_fingerprint"]
     readonly_fields = fields
     extra = 0
@@ -107,7 +109,7 @@ class PublishedVersionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Fingerprint")
+    @admin.display(description=_("Fingerprint"))
     def short_fingerprint(self, version):
         return version.short_fingerprint
 
@@ -121,23 +123,25 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["sample_notice", "name", "slug", "summary"]}),
         (
-            "What the patient reads about the procedure",
+            _("What the patient reads about the procedure"),
             {
                 "fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"],
                 "description": FORMATTING_HELP,
             },
         ),
         (
-            "Spanish (español)",
+            _("Spanish (español)"),
             {
                 "fields": [f"{field}_es" for field in SPANISH_PROCEDURE_FIELDS],
-                "description": "Patients can choose Spanish only when every Spanish text of a published version is "
+                "description": _(
+                    "Patients can choose Spanish only when every Spanish text of a published version is "
                 "filled in: these, and the Spanish fields of every risk, preparation step, patient question "
-                "and comprehension question below.",
+                "and comprehension question below."
+                ),
                 "classes": ["collapse"],
             },
         ),
-        ("Status", {"fields": ["is_sample"]}),
+        (_("Status"), {"fields": ["is_sample"]}),
     ]
     inlines = [
         RiskInline,
@@ -175,16 +179,16 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
 
         return publish_view(request, pk, admin_site=self.admin_site)
 
-    @admin.display(description="Sample content")
+    @admin.display(description=_("Sample content"))
     def sample_label(self, procedure):
-        return "Sample: review before use" if procedure.is_sample else ""
+        return gettext("Sample: review before use") if procedure.is_sample else ""
 
-    @admin.display(description="Published version")
+    @admin.display(description=_("Published version"))
     def current_version_number(self, procedure):
         numbers = [version.number for version in procedure.versions.all()]
-        return max(numbers) if numbers else "Not published"
+        return max(numbers) if numbers else gettext("Not published")
 
-    @admin.display(description="Worst reading grade (target 8)")
+    @admin.display(description=_("Worst reading grade (target 8)"))
     def worst_reading_grade(self, procedure):
         texts = [getattr(procedure, name) for name in PATIENT_TEXT_FIELDS if hasattr(procedure, name)]
         texts += [risk.description for risk in procedure.risks.all()]
@@ -194,7 +198,9 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
         if not grades:
             return "—"
         worst = max(grades)
-        return format_html("<strong>{} (over target)</strong>", worst) if worst > TARGET_GRADE else worst
+        if worst > TARGET_GRADE:
+            return format_html("<strong>{}</strong>", gettext("%(grade)s (over target)") % {"grade": worst})
+        return worst
 
     @admin.display(description="")
     def sample_notice(self, procedure):
@@ -230,6 +236,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Content as published")
+    @admin.display(description=_("Content as published"))
     def content_display(self, version):
         return render_to_string("procedures/version_content.html", {"content": version.content})

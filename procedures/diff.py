@@ -12,42 +12,55 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 PROCEDURE_FIELDS = {
-    "name": "Name",
-    "summary": "Summary",
-    "what_happens": "What happens",
-    "indications": "Why it is done",
-    "benefits": "Benefits",
-    "alternatives": "Alternatives",
-    "recovery": "Recovery",
+    "name": _("Name"),
+    "summary": _("Summary"),
+    "what_happens": _("What happens"),
+    "indications": _("Why it is done"),
+    "benefits": _("Benefits"),
+    "alternatives": _("Alternatives"),
+    "recovery": _("Recovery"),
 }
 SECTIONS = {
-    "risks": ("Risk", "title"),
-    "preparation_steps": ("Preparation step", "instruction"),
-    "checklist_items": ("Checklist item", "text"),
-    "questions": ("Question", "question"),
+    "risks": (_("Risk"), "title"),
+    "preparation_steps": (_("Preparation step"), "instruction"),
+    "checklist_items": (_("Checklist item"), "text"),
+    "questions": (_("Question"), "question"),
+}
+REORDERED = {
+    "risks": _("Risks were put in a different order."),
+    "preparation_steps": _("Preparation steps were put in a different order."),
+    "checklist_items": _("Checklist items were put in a different order."),
+    "questions": _("Questions were put in a different order."),
+}
+KIND_LABELS = {
+    "added": pgettext_lazy("content change", "added"),
+    "removed": pgettext_lazy("content change", "removed"),
+    "changed": pgettext_lazy("content change", "changed"),
 }
 FIELD_LABELS = {
-    "title": "Title",
-    "description": "Description",
-    "frequency": "How common",
-    "frequency_n": "About N",
-    "frequency_m": "In M",
-    "severity": "How serious",
-    "is_material": "Patient must acknowledge",
-    "instruction": "Instruction",
-    "timing": "When",
-    "text": "Text",
-    "category": "Category",
-    "required": "Required",
-    "allow_not_applicable": "“Not applicable” allowed",
-    "patient_question": "Question to the patient",
-    "expected_answer": "Answer needing no follow-up",
-    "question": "Question",
-    "choices": "Answers",
-    "correct_choice": "Correct answer",
-    "explanation": "Explanation",
+    "title": _("Title"),
+    "description": _("Description"),
+    "frequency": _("How common"),
+    "frequency_n": _("About N"),
+    "frequency_m": _("In M"),
+    "severity": _("How serious"),
+    "is_material": _("Patient must acknowledge"),
+    "instruction": _("Instruction"),
+    "timing": _("When"),
+    "text": _("Text"),
+    "category": _("Category"),
+    "required": _("Required"),
+    "allow_not_applicable": _("“Not applicable” allowed"),
+    "patient_question": _("Question to the patient"),
+    "expected_answer": _("Answer needing no follow-up"),
+    "question": _("Question"),
+    "choices": _("Answers"),
+    "correct_choice": _("Correct answer"),
+    "explanation": _("Explanation"),
 }
 
 
@@ -88,6 +101,10 @@ class ItemChange:
     fields: list[FieldChange] = field(default_factory=list)
     key: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
 
 @dataclass
 class ContentDiff:
@@ -103,10 +120,14 @@ class ContentDiff:
         return {item.key for item in self.items if item.section == section and item.kind in ("changed", "removed")}
 
 
+def _item_label(noun, title) -> str:
+    return gettext("%(item)s “%(title)s”") % {"item": noun, "title": title}
+
+
 def content_diff(old: dict | None, new: dict) -> ContentDiff:
     old = old or {}
     procedure_fields = [
-        FieldChange(label, word_diff(old.get(name, ""), new.get(name, "")))
+        FieldChange(str(label), word_diff(old.get(name, ""), new.get(name, "")))
         for name, label in PROCEDURE_FIELDS.items()
         if old.get(name, "") != new.get(name, "")
     ]
@@ -117,20 +138,22 @@ def content_diff(old: dict | None, new: dict) -> ContentDiff:
         after = {item["key"]: item for item in new.get(section, [])}
         for key, item in after.items():
             if key not in before:
-                items.append(ItemChange("added", section, f"{noun} “{item[title_field]}”", key=key))
+                items.append(ItemChange("added", section, _item_label(noun, item[title_field]), key=key))
                 continue
             changes = [
-                FieldChange(FIELD_LABELS.get(name, name), word_diff(before[key].get(name), value))
+                FieldChange(str(FIELD_LABELS.get(name, name)), word_diff(before[key].get(name), value))
                 for name, value in item.items()
                 if name != "key" and before[key].get(name) != value
             ]
             if changes:
-                items.append(ItemChange("changed", section, f"{noun} “{before[key][title_field]}”", changes, key=key))
+                items.append(
+                    ItemChange("changed", section, _item_label(noun, before[key][title_field]), changes, key=key)
+                )
         for key, item in before.items():
             if key not in after:
-                items.append(ItemChange("removed", section, f"{noun} “{item[title_field]}”", key=key))
+                items.append(ItemChange("removed", section, _item_label(noun, item[title_field]), key=key))
         kept_before = [key for key in before if key in after]
         kept_after = [key for key in after if key in before]
         if kept_before != kept_after:
-            reordered.append(f"{noun}s were put in a different order.")
+            reordered.append(str(REORDERED[section]))
     return ContentDiff(procedure_fields, items, reordered)

@@ -31,6 +31,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from procedures.models import ChecklistItem, ComprehensionQuestion, PreparationStep, Procedure, Risk
 
@@ -108,7 +109,7 @@ class Edit:
     @property
     def who(self) -> str:
         user = self.record.history_user
-        return user.get_username() if user is not None else "System"
+        return user.get_username() if user is not None else gettext("System")
 
     @property
     def action(self) -> str:
@@ -124,7 +125,10 @@ class Edit:
         """Which item, as an editor would name it: Risk “Headache after the procedure”."""
         model = self.record.instance_type
         parts = [getattr(self.record, name) for name in ITEM_NAME_FIELDS[model]]
-        return f"{capfirst(model._meta.verbose_name)} “{shorten(': '.join(part for part in parts if part))}”"
+        return gettext("%(kind)s “%(name)s”") % {
+            "kind": capfirst(model._meta.verbose_name),
+            "name": shorten(": ".join(part for part in parts if part)),
+        }
 
     @property
     def reason(self) -> str:
@@ -167,7 +171,7 @@ def display_value(field: models.Field, value: Any) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, str):
         return tidy(value)
     return str(value)
@@ -276,7 +280,7 @@ def content_history(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(edits, EDITS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         **admin.site.each_context(request),
-        "title": "Content history",
+        "title": gettext("Content history"),
         "subtitle": procedure.name,
         "opts": Procedure._meta,
         "procedure": procedure,

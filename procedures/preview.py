@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from consent import forms
@@ -56,20 +57,20 @@ PAGES = {
 
 # The banner's list of every page, including each variant of the last two.
 PAGE_MENU = [
-    ("welcome", "", "Welcome"),
-    ("identity", "", "Check it's you"),
-    ("about", "", "About the procedure"),
-    ("risks", "", "Risks"),
-    ("preparing", "", "Preparing"),
-    ("understanding", "", "Check your understanding"),
-    ("questions", "", "Your questions"),
-    ("review", "", "Check your answers"),
-    ("decide", "", "Your decision"),
-    ("sign", Decision.CONSENT, "Sign: giving consent"),
-    ("sign", Decision.DECLINE, "Sign: not giving consent"),
-    ("done", Decision.CONSENT, "Done: consent given"),
-    ("done", Decision.DECLINE, "Done: consent not given"),
-    ("done", Decision.DISCUSS, "Done: wants to talk first"),
+    ("welcome", "", _("Welcome")),
+    ("identity", "", _("Check it's you")),
+    ("about", "", _("About the procedure")),
+    ("risks", "", _("Risks")),
+    ("preparing", "", _("Preparing")),
+    ("understanding", "", _("Check your understanding")),
+    ("questions", "", _("Your questions")),
+    ("review", "", _("Check your answers")),
+    ("decide", "", _("Your decision")),
+    ("sign", Decision.CONSENT, _("Sign: giving consent")),
+    ("sign", Decision.DECLINE, _("Sign: not giving consent")),
+    ("done", Decision.CONSENT, _("Done: consent given")),
+    ("done", Decision.DECLINE, _("Done: consent not given")),
+    ("done", Decision.DISCUSS, _("Done: wants to talk first")),
 ]
 
 DONE_STATUS = {
@@ -287,7 +288,7 @@ def preview_procedure(request, pk, step="welcome"):
         pages=[
             {
                 "url": page_url(pk, name, variant),
-                "label": label,
+                "label": str(label),
                 "current": name == step and variant in ("", decision),
             }
             for name, variant, label in PAGE_MENU

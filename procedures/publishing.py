@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.client_ip import client_ip
 from procedures.diff import content_diff
@@ -16,22 +18,27 @@ from procedures.services import PublishError, publishing_problems, snapshot
 
 class PublishForm(forms.Form):
     change_summary = forms.CharField(
-        label="What changed, and why",
+        label=_("What changed, and why"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         max_length=2000,
-        help_text="Reviewers, nurses and the audit trail see this. For example: “Headache figure updated to 1 in 5 "
-        "after the 2026 audit.”",
-        error_messages={"required": "Write a short summary of what changed, so reviewers and nurses can see why."},
+        help_text=_(
+            "Reviewers, nurses and the audit trail see this. For example: “Headache figure updated to 1 in 5 "
+            "after the 2026 audit.”"
+        ),
+        error_messages={"required": _("Write a short summary of what changed, so reviewers and nurses can see why.")},
     )
     is_material = forms.TypedChoiceField(
-        label="Is this a material change?",
+        label=_("Is this a material change?"),
         choices=[
-            ("yes", "Yes: it changes what a patient is agreeing to (a risk, a figure, what happens, an instruction)"),
-            ("no", "No: wording, spelling or layout only"),
+            (
+                "yes",
+                _("Yes: it changes what a patient is agreeing to (a risk, a figure, what happens, an instruction)"),
+            ),
+            ("no", _("No: wording, spelling or layout only")),
         ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the change is material: it decides what happens to open requests."},
+        error_messages={"required": _("Say whether the change is material: it decides what happens to open requests.")},
     )
 
 
@@ -57,18 +64,25 @@ def publish_view(request, pk: int, *, admin_site):
         except PublishError as error:
             form.add_error(None, str(error))
         else:
-            note = (
-                f" {result.moved} unsigned requests moved to it;"
-                f" {result.flagged} signed requests flagged for the nurses."
-                if result.version.is_material
-                else " Only new requests will use it."
-            )
-            messages.success(request, f"Published version {result.version.number} of {procedure.name}.{note}")
+            published = {
+                "number": result.version.number,
+                "procedure": procedure.name,
+                "moved": result.moved,
+                "flagged": result.flagged,
+            }
+            if result.version.is_material:
+                message = gettext(
+                    "Published version %(number)s of %(procedure)s. %(moved)s unsigned requests moved to it;"
+                    " %(flagged)s signed requests flagged for the nurses."
+                )
+            else:
+                message = gettext("Published version %(number)s of %(procedure)s. Only new requests will use it.")
+            messages.success(request, message % published)
             return redirect(reverse("admin:procedures_procedure_change", args=[procedure.pk]))
     earlier = ConsentRequest.objects.filter(procedure_version__procedure=procedure)
     context = {
         **admin_site.each_context(request),
-        "title": f"Publish {procedure.name}",
+        "title": gettext("Publish %(procedure)s") % {"procedure": procedure.name},
         "opts": Procedure._meta,
         "procedure": procedure,
         "latest": latest,

@@ -7,6 +7,7 @@ import re
 import textstat
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 TARGET_GRADE = 8
 MARKUP = re.compile(r"^\s*-\s+|\*\*", re.MULTILINE)
@@ -22,10 +23,12 @@ def reading_grade(text: str) -> float | None:
 
 def describe_grade(grade: float | None) -> str:
     if grade is None:
-        return "Reading grade: too short to measure."
+        return gettext("Reading grade: too short to measure.")
     if grade > TARGET_GRADE:
-        return f"Reading grade {grade}: above the target of {TARGET_GRADE}. Try shorter sentences and everyday words."
-    return f"Reading grade {grade} (target: {TARGET_GRADE} or below)."
+        return gettext(
+            "Reading grade %(grade)s: above the target of %(target)s. Try shorter sentences and everyday words."
+        ) % {"grade": grade, "target": TARGET_GRADE}
+    return gettext("Reading grade %(grade)s (target: %(target)s or below).") % {"grade": grade, "target": TARGET_GRADE}
 
 
 class ReadabilityTextarea(forms.Textarea):
