@@ -135,8 +135,8 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
                 "fields": [f"{field}_es" for field in SPANISH_PROCEDURE_FIELDS],
                 "description": _(
                     "Patients can choose Spanish only when every Spanish text of a published version is "
-                "filled in: these, and the Spanish fields of every risk, preparation step, patient question "
-                "and comprehension question below."
+                    "filled in: these, and the Spanish fields of every risk, preparation step, patient question "
+                    "and comprehension question below."
                 ),
                 "classes": ["collapse"],
             },
