@@ -59,8 +59,12 @@ def posted(request):
 
 
 def link_problem(request) -> HttpResponse:
-    """The one page for an unknown, expired, locked or cancelled link: it says nothing about the case."""
-    return render(request, "consent/link_problem.html", status=404)
+    """The one page for an unknown, expired, locked or cancelled link: it says nothing about the case.
+
+    So it is in the browser's language (Accept-Language), never the case's: the same for every link.
+    """
+    with translation.override(translation.get_language_from_request(request)):
+        return render(request, "consent/link_problem.html", status=404)
 
 
 def step_url(case, step: Step, token: str) -> str:
@@ -95,7 +99,7 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
             # The link is the only key to the case: never send it anywhere as a Referer. Browsers then
             # post our forms with `Origin: null`, which config.security's CSRF middleware accepts on /c/.
             response["Referrer-Policy"] = "no-referrer"
-            if case is not None:
+            if case is not None and case.link_is_usable:
                 response["Content-Language"] = case.language
             return response
 

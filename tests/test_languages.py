@@ -502,3 +502,21 @@ def test_every_patient_facing_string_in_the_code_is_in_the_catalogue(tmp_path):
         entry.msgid for entry in extracted if patient_facing(entry) and (entry.msgctxt, entry.msgid) not in committed
     ]
     assert missing == [], "run `manage.py makemessages -l es --no-obsolete --ignore=.venv`, translate, compilemessages"
+
+
+# A link that can't be used says nothing about its case, not even the case's language ----------
+
+
+def test_the_link_problem_page_follows_the_browser_language_never_the_case(spanish_case, nurse):
+    services.cancel_request(request=spanish_case.request, user=nurse)
+    unknown = "/c/" + "x" * 43 + "/"
+    for url in (spanish_case.url, unknown):
+        english = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").get(url)
+        assert english.status_code == 404
+        assert "This link can't be used" in english.content.decode() and html_lang(english.content.decode()) == "en"
+        assert "Content-Language" not in english.headers
+        spanish = Client(HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9").get(url).content.decode()
+        assert html_lang(spanish) == "es" and "Este enlace no se puede usar" in spanish
+    # The cancelled Spanish case and a made-up link give the same page, byte for byte.
+    pages = {Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content for url in (spanish_case.url, unknown)}
+    assert len(pages) == 1
