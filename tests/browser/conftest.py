@@ -1,0 +1,107 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+One Chromium is started for the whole session; each test gets a fresh context (cookies,
+viewport, JavaScript on or off). Without /usr/bin/chromium every test here is skipped with
+a reason that says how to install it, and the run ends with a line saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses database calls
+# from a thread with a running loop unless told it is safe (the tests make them between
+# browser steps, never concurrently).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_HINT = "apt-get update && apt-get install -y chromium"
+SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM}: install it with `{INSTALL_HINT}`"
+PHONE = {"width": 390, "height": 844}
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def chromium_present() -> bool:
+    return CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)
+
+
+def _in_browser_package(item) -> bool:
+    return BROWSER_DIR in Path(str(item.path)).resolve().parents
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_present():
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if _in_browser_package(item):
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if BROWSER_DIR.name in str(report.nodeid) and str(report.nodeid).startswith("tests/browser/")
+    ]
+    if not chromium_present() and skipped:
+        terminalreporter.write_line(
+            f"BROWSER TESTS SKIPPED ({len(skipped)}): no Chromium at {CHROMIUM}. Install it with: {INSTALL_HINT}",
+            yellow=True,
+            bold=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+            headless=True,
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def django_db_serialized_rollback():
+    """The live server needs committed data, so these tests flush the database after each one:
+    the rows the migrations made (the staff groups and their permissions) are put back first."""
+    return True
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """A factory for pages in fresh contexts, at phone size unless told otherwise, all closed at the end."""
+    contexts = []
+
+    def make(*, viewport=PHONE, **options):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A phone-sized page with touch and JavaScript, as most patients have."""
+    return new_page(has_touch=True, is_mobile=True, device_scale_factor=2)
+
+
+@pytest.fixture
+def tmp_downloads(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

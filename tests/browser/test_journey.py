@@ -1,0 +1,79 @@
+"""The whole patient journey in a real browser at phone size: with a pointer, without JavaScript."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from consent.models import ConsentRequest, Signature
+from tests.browser.helpers import PATIENT, new_case, submit, walk_to_sign
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def draw_signature(page) -> None:
+    canvas = page.locator("canvas.proceed-signature-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for i in range(30):
+        page.mouse.move(box["x"] + 20 + i * 8, box["y"] + box["height"] / 2 - (i % 6) * 8)
+    page.mouse.up()
+
+
+def pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF-"), "the download is not a PDF"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def download_signed_record(page) -> bytes:
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your signed record (PDF)").click()
+    path = download.value.path()
+    return open(path, "rb").read()
+
+
+def test_patient_signs_with_a_drawn_signature_on_a_phone_and_downloads_the_pdf(page, published_procedure):
+    case = new_case(published_procedure)
+    walk_to_sign(page, case)
+
+    assert page.locator(".proceed-signature-pad").is_visible(), "with JavaScript the drawing pad is shown"
+    draw_signature(page)
+    assert page.locator("input[name=drawn_signature]").input_value().startswith("data:image/png;base64,")
+    page.fill("#id_typed_name", "Someone Else")
+    submit(page)
+    assert page.locator("#error-summary").is_visible(), "a name that does not match the record is refused"
+    assert page.locator("input[name=drawn_signature]").input_value().startswith("data:image/png;base64,"), (
+        "the drawing is kept after the error"
+    )
+    page.fill("#id_typed_name", PATIENT["full_name"])
+    submit(page)
+    page.wait_for_url("**/done/")
+    assert page.get_by_role("heading", name="Thank you: your consent is recorded").is_visible()
+
+    text = pdf_text(download_signed_record(page))
+    assert PATIENT["full_name"] in text
+    assert published_procedure.name in text
+    signature = Signature.objects.get(request__patient__mrn=PATIENT["mrn"])
+    assert signature.drawn_signature, "the drawing was recorded with the signature"
+    assert ConsentRequest.objects.get(pk=case.request.pk).status == "signed"
+
+
+def test_patient_completes_the_journey_without_javascript(new_page, published_procedure):
+    page = new_page(java_script_enabled=False)
+    case = new_case(published_procedure)
+    walk_to_sign(page, case)
+
+    assert page.locator(".proceed-signature-pad").is_hidden(), "without JavaScript there is no drawing pad"
+    page.fill("#id_typed_name", PATIENT["full_name"])
+    submit(page)
+    page.wait_for_url("**/done/")
+    assert page.get_by_role("heading", name="Thank you: your consent is recorded").is_visible()
+    text = pdf_text(download_signed_record(page))
+    assert PATIENT["full_name"] in text
+    assert published_procedure.name in text
+    signature = Signature.objects.get(request__patient__mrn=PATIENT["mrn"])
+    assert not signature.drawn_signature, "no drawing was made, so none is recorded"
