@@ -8,7 +8,6 @@ a reason that says how to install it, and the run ends with a line saying so.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 # browser steps, never concurrently).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("PROCEED_CHROMIUM", "/usr/bin/chromium"))
 INSTALL_HINT = "apt-get update && apt-get install -y chromium"
 SKIP_REASON = f"browser tests need Debian's Chromium at {CHROMIUM}: install it with `{INSTALL_HINT}`"
 PHONE = {"width": 390, "height": 844}
@@ -36,6 +35,8 @@ def _in_browser_package(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     if chromium_present():
         return
+    if os.environ.get("PROCEED_REQUIRE_BROWSER") and any(_in_browser_package(item) for item in items):
+        raise pytest.UsageError(f"PROCEED_REQUIRE_BROWSER is set but {SKIP_REASON}")
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
         if _in_browser_package(item):
@@ -46,7 +47,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     skipped = [
         report
         for report in terminalreporter.stats.get("skipped", [])
-        if BROWSER_DIR.name in str(report.nodeid) and str(report.nodeid).startswith("tests/browser/")
+        if str(report.nodeid).startswith("tests/browser/")
     ]
     if not chromium_present() and skipped:
         terminalreporter.write_line(
@@ -97,11 +98,3 @@ def new_page(browser, live_server):
 def page(new_page):
     """A phone-sized page with touch and JavaScript, as most patients have."""
     return new_page(has_touch=True, is_mobile=True, device_scale_factor=2)
-
-
-@pytest.fixture
-def tmp_downloads(tmp_path):
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
