@@ -72,13 +72,6 @@ def browser():
 
 
 @pytest.fixture
-def django_db_serialized_rollback():
-    """The live server needs committed data, so these tests flush the database after each one:
-    the rows the migrations made (the staff groups and their permissions) are put back first."""
-    return True
-
-
-@pytest.fixture
 def new_page(browser, live_server):
     """A factory for pages in fresh contexts, at phone size unless told otherwise, all closed at the end."""
     contexts = []

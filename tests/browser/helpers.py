@@ -97,20 +97,95 @@ def walk_to_sign(page, case, patient=PATIENT, *, visit: Visit = _nothing, with_e
     visit(page, "sign")
 
 
-def sign_in_staff(page, user) -> None:
+def sign_in_staff(page, user, next_url: str = "/staff/") -> None:
     """Both steps of the staff sign-in, through the real pages, with a code from the user's authenticator."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
         user=user, name="Phone", confirmed=True
     )
-    page.goto("/accounts/login/")
+    page.goto(f"/accounts/login/?next={next_url}")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     submit(page)
     page.wait_for_url("**/accounts/two-step/**")
     page.fill("#id_code", totp_code(device))
     submit(page)
-    page.wait_for_url(lambda url: "/accounts/" not in url)
+    page.wait_for_url(f"**{next_url}")
 
 
 def appointment_in(days: int) -> datetime.datetime:
     return timezone.localtime() + datetime.timedelta(days=days)
+
+
+def sign_in_staff_with_mistakes(page, user, next_url: str = "/staff/", *, visit: Visit = _nothing) -> None:
+    """The staff sign-in through its real pages, with a wrong password and a wrong code first."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Phone", confirmed=True
+    )
+    page.goto(f"/accounts/login/?next={next_url}")
+    visit(page, "sign-in")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "not my password")
+    submit(page)
+    assert page.locator(".alert-danger, #error-summary, .invalid-feedback").first.is_visible()
+    visit(page, "sign-in with errors")
+    page.fill("#id_password", PASSWORD)
+    submit(page)
+    page.wait_for_url("**/accounts/two-step/**")
+    visit(page, "second step")
+    page.fill("#id_code", "000000" if totp_code(device) != "000000" else "111111")
+    submit(page)
+    assert page.locator("#error-summary").is_visible()
+    visit(page, "second step with errors")
+    page.fill("#id_code", totp_code(device))
+    submit(page)
+    page.wait_for_url(f"**{next_url}")
+
+
+NEW_PATIENT = {"mrn": "MRN-NEW-4004", "full_name": "Priya Natarajan", "date_of_birth": "1961-09-23"}
+
+
+def nurse_creates_a_request(page, procedure, *, visit: Visit = _nothing) -> str:
+    """From the dashboard, through the new-request page (once with nothing filled in), to the
+    created request's case page. Returns the case page's URL."""
+    page.get_by_role("link", name="New request").click()
+    page.wait_for_url("**/staff/requests/new/")
+    visit(page, "new request")
+    page.get_by_role("button", name="Create request").click()
+    assert page.locator("#error-summary, .invalid-feedback").first.is_visible()
+    visit(page, "new request with errors")
+    page.fill("#id_mrn", NEW_PATIENT["mrn"])
+    page.fill("#id_full_name", NEW_PATIENT["full_name"])
+    page.fill("#id_date_of_birth", NEW_PATIENT["date_of_birth"])
+    page.select_option("#id_procedure", label=procedure.name)
+    when = appointment_in(3)
+    page.fill("#id_appointment_date", when.strftime("%Y-%m-%d"))
+    page.fill("#id_appointment_time", "09:30")
+    page.fill("#id_clinician", "Dr Priya Shah")
+    page.get_by_role("button", name="Create request").click()
+    page.get_by_role("heading", name="Request created").wait_for()
+    visit(page, "request created")
+    from consent.models import ConsentRequest
+
+    request = ConsentRequest.objects.get(patient__mrn=NEW_PATIENT["mrn"])
+    page.goto(f"/staff/requests/{request.public_id}/")
+    visit(page, "case")
+    return page.url
+
+
+def nurse_works_the_checklist(page, *, visit: Visit = _nothing) -> None:
+    """From the case page: mark every checklist item done, one form at a time, then sign off."""
+    page.get_by_role("link", name="Checklist").first.click()
+    page.get_by_role("heading", name="Pre-procedure checklist").wait_for()
+    visit(page, "checklist")
+    count = page.locator("form.proceed-checklist-item").count()
+    assert count > 0
+    for index in range(count):
+        item = page.locator("form.proceed-checklist-item").nth(index)
+        item.get_by_label("Done", exact=True).check()
+        item.get_by_role("button", name="Save").click()
+        page.get_by_text("is done.").first.wait_for()
+    page.get_by_role("link", name="Sign off the checklist").click()
+    visit(page, "checklist sign-off")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign off the checklist").click()
+    page.get_by_text("Checklist signed off by you").wait_for()

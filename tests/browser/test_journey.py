@@ -10,7 +10,9 @@ from pypdf import PdfReader
 from consent.models import ConsentRequest, Signature
 from tests.browser.helpers import PATIENT, new_case, submit, walk_to_sign
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The live server needs committed data, so each test's database is flushed after it; the rows the
+# migrations made (the staff groups and their permissions) are put back for the next.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def draw_signature(page) -> None:
