@@ -136,6 +136,7 @@ def sign_in_staff_with_mistakes(page, user, next_url: str = "/staff/", *, visit:
     submit(page)
     assert page.locator("#error-summary").is_visible()
     visit(page, "second step with errors")
+    page.wait_for_timeout(1100)  # after a wrong code django-otp refuses any code for a second
     page.fill("#id_code", totp_code(device))
     submit(page)
     page.wait_for_url(f"**{next_url}")
