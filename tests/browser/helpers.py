@@ -190,3 +190,19 @@ def nurse_works_the_checklist(page, *, visit: Visit = _nothing) -> None:
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign off the checklist").click()
     page.get_by_text("Checklist signed off by you").wait_for()
+
+
+def walk_to_withdraw(page, case, patient=PATIENT, *, visit: Visit = _nothing) -> None:
+    """The whole journey with its mistakes (see walk_to_sign), an empty signature first, then signing
+    with the typed name, to the done page and on to the withdraw page, calling `visit` on each."""
+    walk_to_sign(page, case, patient, visit=visit)
+    submit(page)
+    assert page.locator("#error-summary").is_visible()
+    visit(page, "sign with errors")
+    page.fill("#id_typed_name", patient["full_name"])
+    submit(page)
+    page.wait_for_url("**/done/")
+    visit(page, "done")
+    page.get_by_role("link", name="Withdraw my consent").click()
+    page.wait_for_url("**/withdraw/")
+    visit(page, "withdraw")

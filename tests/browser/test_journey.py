@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -34,8 +35,19 @@ def pdf_text(data: bytes) -> str:
 def download_signed_record(page) -> bytes:
     with page.expect_download() as download:
         page.get_by_role("link", name="Download your signed record (PDF)").click()
-    path = download.value.path()
-    return open(path, "rb").read()
+    return Path(download.value.path()).read_bytes()
+
+
+def sign_and_check_the_record(page, procedure) -> Signature:
+    """Sign with the typed name; the done page says so and the downloaded PDF names patient and procedure."""
+    page.fill("#id_typed_name", PATIENT["full_name"])
+    submit(page)
+    page.wait_for_url("**/done/")
+    assert page.get_by_role("heading", name="Thank you: your consent is recorded").is_visible()
+    text = pdf_text(download_signed_record(page))
+    assert PATIENT["full_name"] in text
+    assert procedure.name in text
+    return Signature.objects.get(request__patient__mrn=PATIENT["mrn"])
 
 
 def test_patient_signs_with_a_drawn_signature_on_a_phone_and_downloads_the_pdf(page, published_procedure):
@@ -51,15 +63,7 @@ def test_patient_signs_with_a_drawn_signature_on_a_phone_and_downloads_the_pdf(p
     assert page.locator("input[name=drawn_signature]").input_value().startswith("data:image/png;base64,"), (
         "the drawing is kept after the error"
     )
-    page.fill("#id_typed_name", PATIENT["full_name"])
-    submit(page)
-    page.wait_for_url("**/done/")
-    assert page.get_by_role("heading", name="Thank you: your consent is recorded").is_visible()
-
-    text = pdf_text(download_signed_record(page))
-    assert PATIENT["full_name"] in text
-    assert published_procedure.name in text
-    signature = Signature.objects.get(request__patient__mrn=PATIENT["mrn"])
+    signature = sign_and_check_the_record(page, published_procedure)
     assert signature.drawn_signature, "the drawing was recorded with the signature"
     assert ConsentRequest.objects.get(pk=case.request.pk).status == "signed"
 
@@ -70,12 +74,5 @@ def test_patient_completes_the_journey_without_javascript(new_page, published_pr
     walk_to_sign(page, case)
 
     assert page.locator(".proceed-signature-pad").is_hidden(), "without JavaScript there is no drawing pad"
-    page.fill("#id_typed_name", PATIENT["full_name"])
-    submit(page)
-    page.wait_for_url("**/done/")
-    assert page.get_by_role("heading", name="Thank you: your consent is recorded").is_visible()
-    text = pdf_text(download_signed_record(page))
-    assert PATIENT["full_name"] in text
-    assert published_procedure.name in text
-    signature = Signature.objects.get(request__patient__mrn=PATIENT["mrn"])
+    signature = sign_and_check_the_record(page, published_procedure)
     assert not signature.drawn_signature, "no drawing was made, so none is recorded"
