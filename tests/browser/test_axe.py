@@ -159,10 +159,15 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     page.goto("/staff/")
     audit(page, "dashboard with requests")
     page.goto(case_url)
-    for name, label in [("Reissue the link", "reissue"), ("Cancel the request", "cancel")]:
-        page.get_by_role("link", name=name).click()
-        audit(page, label)
-        page.goto(case_url)
+    page.get_by_role("link", name="Cancel the request").click()
+    audit(page, "cancel")
+    page.goto(case_url)
+    page.get_by_role("link", name="Reissue the link").click()
+    audit(page, "reissue")
+    page.get_by_role("button", name="Reissue the link").click()
+    page.get_by_role("heading").first.wait_for()
+    audit(page, "link reissued")
+    page.goto(case_url)
     nurse_works_the_checklist(page, visit=audit)
     audit(page, "checklist signed off")
 
@@ -170,6 +175,9 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(page, "case: signed")
     page.goto(f"/staff/requests/{signed.request.public_id}/reconsent/")
     audit(page, "reconsent")
+    page.get_by_role("button", name="Create the re-consent request").click()
+    page.get_by_role("heading").first.wait_for()
+    audit(page, "reconsent refused: nothing material changed")
     page.goto(f"/staff/requests/{signed.request.public_id}/confirm/")
     audit(page, "confirm")
     page.goto("/staff/procedures/")
@@ -198,6 +206,25 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     submit(fresh)
     fresh.wait_for_url("**/recovery-codes/**")
     audit(fresh, "recovery codes")
+
+    # Sign-in refused: a username locked after repeated failures, then this connection slowed down.
+    settings.AXES_FAILURE_LIMIT = 2
+    refused = new_page(viewport=DESKTOP)
+    for _ in range(2):
+        refused.goto("/accounts/login/")
+        refused.fill("#id_username", "someone.else")
+        refused.fill("#id_password", "not the password")
+        submit(refused)
+    refused.get_by_role("heading", name="Sign-in locked for now").wait_for()
+    audit(refused, "sign-in locked")
+    settings.PROCEED_SIGN_IN_FAILURES_PER_IP = 1  # counted afresh at the new rate: one failure, then refused
+    for username in ("another.one", "a.third"):
+        refused.goto("/accounts/login/")
+        refused.fill("#id_username", username)
+        refused.fill("#id_password", "not the password")
+        submit(refused)
+    refused.get_by_role("heading", name="Too many attempts").wait_for()
+    audit(refused, "too many sign-in attempts")
 
     audit.assert_clean(STAFF_ROUTES)
 
