@@ -1,7 +1,7 @@
 """Real-browser tests: Playwright driving Debian's Chromium against Django's live server.
 
-One Chromium is started for the whole session; each test gets a fresh context (cookies,
-viewport, JavaScript on or off). Without /usr/bin/chromium every test here is skipped with
+Each test starts its own Chromium (about a third of a second) and gets fresh contexts (cookies,
+viewport, JavaScript on or off) from it. Without /usr/bin/chromium every test here is skipped with
 a reason that says how to install it, and the run ends with a line saying so.
 """
 
@@ -11,11 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django refuses database calls
-# from a thread with a running loop unless told it is safe (the tests make them between
-# browser steps, never concurrently).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("PROCEED_CHROMIUM", "/usr/bin/chromium"))
 INSTALL_HINT = "apt-get update && apt-get install -y chromium"
@@ -57,10 +52,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium for one test. Playwright's sync API runs an event loop in this thread while it is
+    started, so it is stopped after each test: the database set-up and clean-up of the next test, and
+    every test outside this package (some run asyncio themselves), run with no loop in the thread.
+    Django refuses database calls from a thread with a running loop unless told it is safe: the test
+    makes them between browser steps, never at the same time as the browser's."""
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
