@@ -146,8 +146,8 @@ NEW_PATIENT = {"mrn": "MRN-NEW-4004", "full_name": "Priya Natarajan", "date_of_b
 
 
 def nurse_creates_a_request(page, procedure, *, visit: Visit = _nothing) -> str:
-    """From the dashboard, through the new-request page (once with nothing filled in), to the
-    created request's case page. Returns the case page's URL."""
+    """From the dashboard, through the new-request page (once with nothing filled in), back to the
+    dashboard and on to the new request's case page. Returns the case page's URL."""
     page.get_by_role("link", name="New request").click()
     page.wait_for_url("**/staff/requests/new/")
     visit(page, "new request")
@@ -165,10 +165,9 @@ def nurse_creates_a_request(page, procedure, *, visit: Visit = _nothing) -> str:
     page.get_by_role("button", name="Create request").click()
     page.get_by_role("heading", name="Request created").wait_for()
     visit(page, "request created")
-    from consent.models import ConsentRequest
-
-    request = ConsentRequest.objects.get(patient__mrn=NEW_PATIENT["mrn"])
-    page.goto(f"/staff/requests/{request.public_id}/")
+    page.get_by_role("link", name="Back to appointments").click()
+    page.get_by_role("link", name=NEW_PATIENT["full_name"]).click()
+    page.wait_for_url("**/staff/requests/*/")
     visit(page, "case")
     return page.url
 
