@@ -182,8 +182,9 @@ def nurse_works_the_checklist(page, *, visit: Visit = _nothing) -> None:
     for index in range(count):
         item = page.locator("form.proceed-checklist-item").nth(index)
         item.get_by_label("Done", exact=True).check()
-        item.get_by_role("button", name="Save").click()
-        page.get_by_text("is done.").first.wait_for()
+        with page.expect_navigation():
+            item.get_by_role("button", name="Save").click()
+        assert page.locator("main [role=status]").filter(has_text="is done.").is_visible()
     page.get_by_role("link", name="Sign off the checklist").click()
     visit(page, "checklist sign-off")
     page.fill("#id_password", PASSWORD)

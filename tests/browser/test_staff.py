@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consent.models import ChecklistSignOff, ConsentRequest
+from consent.models import ChecklistEntry, ChecklistSignOff, ConsentRequest
 from procedures.models import ProcedureVersion
 from tests.browser.helpers import NEW_PATIENT, nurse_creates_a_request, nurse_works_the_checklist, sign_in_staff
 
@@ -27,6 +27,10 @@ def test_nurse_creates_a_request_works_the_checklist_and_signs_it_off(new_page, 
 
     page.goto(case_url)
     nurse_works_the_checklist(page)
+    items = {item["key"] for item in request.content["checklist_items"]}
+    entries = ChecklistEntry.objects.filter(request=request)
+    assert {str(entry.item_key) for entry in entries} == items
+    assert {entry.state for entry in entries} == {"done"}
     sign_off = ChecklistSignOff.objects.get(request=request)
     assert sign_off.signed_off_by == nurse
     assert "Signed off by" in page.locator("main").inner_text()
