@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, totp_code
 
@@ -50,7 +51,7 @@ def walk_to_sign(page, case, patient=PATIENT, *, visit: Visit = _nothing, with_e
     page.fill("#id_year", str(dob.year))
     if with_errors:
         submit(page)
-        assert page.locator("#error-summary").is_visible()
+        expect(page.locator("#error-summary")).to_be_visible()
         visit(page, "identity with errors")
         page.fill("#id_day", str(dob.day))
     submit(page)
@@ -61,7 +62,7 @@ def walk_to_sign(page, case, patient=PATIENT, *, visit: Visit = _nothing, with_e
     visit(page, "risks")
     if with_errors:
         submit(page)
-        assert page.locator("#error-summary").is_visible()
+        expect(page.locator("#error-summary")).to_be_visible()
         visit(page, "risks with errors")
     for tick in page.locator("main input[name^=ack_]").all():
         tick.check()
@@ -77,7 +78,7 @@ def walk_to_sign(page, case, patient=PATIENT, *, visit: Visit = _nothing, with_e
     if with_errors:
         choose_in_every_group(page, 1)  # the wrong answer
         submit(page)
-        assert page.get_by_text("That's not quite right.").is_visible()
+        expect(page.get_by_text("That's not quite right.")).to_be_visible()
         visit(page, "understanding with a wrong answer")
     choose_in_every_group(page, 0)
     submit(page)
@@ -126,7 +127,7 @@ def sign_in_staff_with_mistakes(page, user, next_url: str = "/staff/", *, visit:
     page.fill("#id_username", user.username)
     page.fill("#id_password", "not my password")
     submit(page)
-    assert page.locator(".alert-danger, #error-summary, .invalid-feedback").first.is_visible()
+    expect(page.locator(".alert-danger, #error-summary, .invalid-feedback").first).to_be_visible()
     visit(page, "sign-in with errors")
     page.fill("#id_password", PASSWORD)
     submit(page)
@@ -134,7 +135,7 @@ def sign_in_staff_with_mistakes(page, user, next_url: str = "/staff/", *, visit:
     visit(page, "second step")
     page.fill("#id_code", "000000" if totp_code(device) != "000000" else "111111")
     submit(page)
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     visit(page, "second step with errors")
     page.wait_for_timeout(1100)  # after a wrong code django-otp refuses any code for a second
     page.fill("#id_code", totp_code(device))
@@ -152,7 +153,7 @@ def nurse_creates_a_request(page, procedure, *, visit: Visit = _nothing) -> str:
     page.wait_for_url("**/staff/requests/new/")
     visit(page, "new request")
     page.get_by_role("button", name="Create request").click()
-    assert page.locator("#error-summary, .invalid-feedback").first.is_visible()
+    expect(page.locator("#error-summary, .invalid-feedback").first).to_be_visible()
     visit(page, "new request with errors")
     page.fill("#id_mrn", NEW_PATIENT["mrn"])
     page.fill("#id_full_name", NEW_PATIENT["full_name"])
@@ -184,8 +185,9 @@ def nurse_works_the_checklist(page, *, visit: Visit = _nothing) -> None:
         item.get_by_label("Done", exact=True).check()
         with page.expect_navigation():
             item.get_by_role("button", name="Save").click()
-        assert page.locator("main [role=status]").filter(has_text="is done.").is_visible()
+        expect(page.locator("main [role=status]").filter(has_text="is done.")).to_be_visible()
     page.get_by_role("link", name="Sign off the checklist").click()
+    page.wait_for_url("**/checklist/sign-off/")
     visit(page, "checklist sign-off")
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign off the checklist").click()
@@ -197,7 +199,7 @@ def walk_to_withdraw(page, case, patient=PATIENT, *, visit: Visit = _nothing) ->
     with the typed name, to the done page and on to the withdraw page, calling `visit` on each."""
     walk_to_sign(page, case, patient, visit=visit)
     submit(page)
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     visit(page, "sign with errors")
     page.fill("#id_typed_name", patient["full_name"])
     submit(page)

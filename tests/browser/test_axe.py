@@ -11,6 +11,7 @@ import pytest
 from django.test import RequestFactory
 from django.views.defaults import server_error
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from consent import services
 from procedures.services import publish_procedure
@@ -125,10 +126,11 @@ def test_every_patient_page_passes_axe(page, new_page, published_procedure, sett
     second.wait_for_url("**/done/")
     audit(second, "done: PDF not ready")
     second.goto(other.url + "consent.pdf")
-    assert second.get_by_role("heading").first.is_visible()
+    second.get_by_role("heading", name="Your PDF is not ready yet").wait_for()
     audit(second, "PDF pending")
 
     second.goto("/c/not-a-real-link/")
+    second.get_by_role("heading", name="This link can't be used").wait_for()
     audit(second, "link problem")
     settings.PROCEED_IDENTITY_CHECKS_PER_IP = 1
     second.goto(case.url + "identity/")
@@ -137,12 +139,13 @@ def test_every_patient_page_passes_axe(page, new_page, published_procedure, sett
         second.select_option("#id_month", "1")
         second.fill("#id_year", "1990")
         submit(second)
-    assert second.get_by_role("heading").first.inner_text()
+    second.get_by_role("heading", name="Too many attempts").wait_for()
     audit(second, "too many attempts")
 
     second.goto("/verify/")
     audit(second, "verify")
-    second.locator("main form button[type=submit]").first.click()
+    with second.expect_navigation():
+        second.locator("main form button[type=submit]").first.click()
     audit(second, "verify with nothing chosen")
 
     audit.assert_clean(PATIENT_ROUTES)
@@ -159,13 +162,15 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     page.goto("/staff/")
     audit(page, "dashboard with requests")
     page.goto(case_url)
-    page.get_by_role("link", name="Cancel the request").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Cancel the request").click()
     audit(page, "cancel")
     page.goto(case_url)
-    page.get_by_role("link", name="Reissue the link").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Reissue the link").click()
     audit(page, "reissue")
-    page.get_by_role("button", name="Reissue the link").click()
-    page.get_by_role("heading").first.wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reissue the link").click()
     audit(page, "link reissued")
     page.goto(case_url)
     nurse_works_the_checklist(page, visit=audit)
@@ -175,14 +180,15 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(page, "case: signed")
     page.goto(f"/staff/requests/{signed.request.public_id}/reconsent/")
     audit(page, "reconsent")
-    page.get_by_role("button", name="Create the re-consent request").click()
-    page.get_by_role("heading").first.wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create the re-consent request").click()
     audit(page, "reconsent refused: nothing material changed")
     page.goto(f"/staff/requests/{signed.request.public_id}/confirm/")
     audit(page, "confirm")
     page.goto("/staff/procedures/")
     audit(page, "procedures")
-    page.get_by_role("link", name=published_procedure.name).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=published_procedure.name).first.click()
     audit(page, "procedure")
     page.goto("/accounts/password/")
     audit(page, "change password")
@@ -199,7 +205,8 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     submit(fresh)
     fresh.wait_for_url("**/set-up/**")
     audit(fresh, "authenticator set-up")
-    submit(fresh)
+    with fresh.expect_navigation():
+        submit(fresh)
     audit(fresh, "authenticator set-up with errors")
     device = TOTPDevice.objects.get(user=newcomer)
     fresh.fill("#id_code", totp_code(device))
@@ -255,10 +262,11 @@ def test_every_content_admin_page_passes_axe(new_page, content_admin, published_
         audit(page, label)
     page.goto(f"{base}/publish/")
     page.get_by_role("button", name="Publish").click()
-    assert page.locator(".errornote, .errorlist, #error-summary").first.is_visible()
+    expect(page.locator(".errornote, .errorlist, #error-summary").first).to_be_visible()
     audit(page, "publish with errors")
     page.goto(f"{base}/preview/")
-    page.locator("main a.btn-primary, main button[type=submit]").first.click()
+    with page.expect_navigation():
+        page.locator("main a.btn-primary, main button[type=submit]").first.click()
     audit(page, "preview: a later step")
     page.goto(f"/admin/procedures/procedureversion/{published_procedure.versions.first().pk}/change/")
     audit(page, "a published version")
@@ -275,7 +283,7 @@ def test_every_content_admin_page_passes_axe(new_page, content_admin, published_
     page.fill("#id_username", "x")
     page.fill("#id_password", "y")
     submit(page)
-    assert "403" in page.title() or page.get_by_role("heading").first.is_visible()
+    page.get_by_role("heading", name="Please try that again").wait_for()
     audit(page, "CSRF failure (403)")
 
     audit.assert_clean(CONTENT_ADMIN_ROUTES)

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from consent.models import ConsentRequest, Signature
@@ -43,7 +44,7 @@ def sign_and_check_the_record(page, procedure) -> Signature:
     page.fill("#id_typed_name", PATIENT["full_name"])
     submit(page)
     page.wait_for_url("**/done/")
-    assert page.get_by_role("heading", name="Thank you: your consent is recorded").is_visible()
+    expect(page.get_by_role("heading", name="Thank you: your consent is recorded")).to_be_visible()
     text = pdf_text(download_signed_record(page))
     assert PATIENT["full_name"] in text
     assert procedure.name in text
@@ -54,12 +55,12 @@ def test_patient_signs_with_a_drawn_signature_on_a_phone_and_downloads_the_pdf(p
     case = new_case(published_procedure)
     walk_to_sign(page, case)
 
-    assert page.locator(".proceed-signature-pad").is_visible(), "with JavaScript the drawing pad is shown"
+    expect(page.locator(".proceed-signature-pad"), "with JavaScript the drawing pad is shown").to_be_visible()
     draw_signature(page)
     assert page.locator("input[name=drawn_signature]").input_value().startswith("data:image/png;base64,")
     page.fill("#id_typed_name", "Someone Else")
     submit(page)
-    assert page.locator("#error-summary").is_visible(), "a name that does not match the record is refused"
+    expect(page.locator("#error-summary"), "a name that does not match the record is refused").to_be_visible()
     assert page.locator("input[name=drawn_signature]").input_value().startswith("data:image/png;base64,"), (
         "the drawing is kept after the error"
     )
@@ -73,6 +74,6 @@ def test_patient_completes_the_journey_without_javascript(new_page, published_pr
     case = new_case(published_procedure)
     walk_to_sign(page, case)
 
-    assert page.locator(".proceed-signature-pad").is_hidden(), "without JavaScript there is no drawing pad"
+    expect(page.locator(".proceed-signature-pad"), "without JavaScript there is no drawing pad").to_be_hidden()
     signature = sign_and_check_the_record(page, published_procedure)
     assert not signature.drawn_signature, "no drawing was made, so none is recorded"

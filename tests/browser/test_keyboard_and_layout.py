@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from consent.models import Signature
 from tests.browser.helpers import PATIENT, new_case, submit, walk_to_sign, walk_to_withdraw
@@ -255,6 +256,7 @@ def test_errors_are_tied_to_their_fields_and_announced(page, new_page, published
     case = new_case(published_procedure)
     walk_to_sign(page, case, visit=check)
     submit(page)
+    expect(page.locator("#error-summary")).to_be_visible()
     check(page, "sign with errors")
 
     from tests.browser.helpers import sign_in_staff
@@ -263,6 +265,7 @@ def test_errors_are_tied_to_their_fields_and_announced(page, new_page, published
     sign_in_staff(staff, nurse)
     staff.goto("/staff/requests/new/")
     staff.get_by_role("button", name="Create request").click()
+    expect(staff.locator("main [role=alert]")).to_be_visible()
     check(staff, "new request with errors")
 
     assert not found, f"errors not announced or not tied to their fields: {found}"
