@@ -49,7 +49,10 @@ run: demo
 worker: setup
 	PROCEED_TASK_BACKEND=database $(PY) manage.py db_worker --no-reload
 
+# The browser tests (tests/browser) need Debian's Chromium; without it they are skipped, and said so.
+CHROMIUM := /usr/bin/chromium
 test: setup
+	@test -x $(CHROMIUM) || echo "NOTE: no Chromium at $(CHROMIUM): the browser tests (tests/browser) will be SKIPPED. Install it with: apt-get update && apt-get install -y chromium"
 	$(PY) -m pytest
 
 lint: setup
