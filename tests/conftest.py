@@ -126,6 +126,33 @@ def build_procedure(slug="test-procedure", name="Test procedure") -> Procedure:
     return procedure
 
 
+def add_spanish(procedure: Procedure) -> Procedure:
+    """Fill in every Spanish text of the test procedure (see tests.conftest.build_procedure)."""
+    procedure.name_es = "Prueba de ejemplo"
+    procedure.summary_es = "Una prueba corta para ver cómo funciona la publicación."
+    procedure.what_happens_es = "Una enfermera le ayuda a acostarse.\n\nEl médico hace la prueba."
+    procedure.indications_es = "Para saber qué le pasa."
+    procedure.benefits_es = "Usted obtiene una respuesta."
+    procedure.alternatives_es = "- Ningún tratamiento: nada cambia.\n- Una imagen en su lugar."
+    procedure.recovery_es = "Descanse un día."
+    procedure.save()
+    risk = procedure.risks.get()
+    risk.title_es, risk.description_es = "Dolor de cabeza", "Puede tener dolor de cabeza."
+    risk.save()
+    step = procedure.preparation_steps.get()
+    step.instruction_es, step.timing_es = "Traiga sus medicamentos.", "La mañana del procedimiento"
+    step.save()
+    item = procedure.checklist_items.get()
+    item.patient_question_es = "¿Toma medicamentos para hacer la sangre más líquida?"
+    item.save()
+    question = procedure.questions.get()
+    question.question_es = "¿Qué debe hacer si tiene dolor de cabeza?"
+    question.choices_es = "Acostarse y beber líquidos\nCorrer un maratón"
+    question.explanation_es = "Acostarse y beber líquidos ayuda."
+    question.save()
+    return procedure
+
+
 @pytest.fixture
 def procedure(db):
     return build_procedure()

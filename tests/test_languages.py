@@ -29,37 +29,10 @@ from consent.models import AuditEvent, ConsentDocument, Signature
 from procedures.models import Procedure
 from procedures.services import fingerprint, load_sample_procedures, publish_procedure, snapshot
 from procedures.translations import available_languages, localised, missing_texts
-from tests.conftest import PATIENT_A, PATIENT_B, build_procedure, make_case
+from tests.conftest import PATIENT_A, PATIENT_B, add_spanish, build_procedure, make_case
 
 SPANISH_PATIENT = {"mrn": "MRN-ES-3003", "full_name": "José Ángel Núñez", "date_of_birth": datetime.date(1948, 7, 9)}
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
-
-
-def add_spanish(procedure: Procedure) -> Procedure:
-    """Fill in every Spanish text of the test procedure (see tests.conftest.build_procedure)."""
-    procedure.name_es = "Prueba de ejemplo"
-    procedure.summary_es = "Una prueba corta para ver cómo funciona la publicación."
-    procedure.what_happens_es = "Una enfermera le ayuda a acostarse.\n\nEl médico hace la prueba."
-    procedure.indications_es = "Para saber qué le pasa."
-    procedure.benefits_es = "Usted obtiene una respuesta."
-    procedure.alternatives_es = "- Ningún tratamiento: nada cambia.\n- Una imagen en su lugar."
-    procedure.recovery_es = "Descanse un día."
-    procedure.save()
-    risk = procedure.risks.get()
-    risk.title_es, risk.description_es = "Dolor de cabeza", "Puede tener dolor de cabeza."
-    risk.save()
-    step = procedure.preparation_steps.get()
-    step.instruction_es, step.timing_es = "Traiga sus medicamentos.", "La mañana del procedimiento"
-    step.save()
-    item = procedure.checklist_items.get()
-    item.patient_question_es = "¿Toma medicamentos para hacer la sangre más líquida?"
-    item.save()
-    question = procedure.questions.get()
-    question.question_es = "¿Qué debe hacer si tiene dolor de cabeza?"
-    question.choices_es = "Acostarse y beber líquidos\nCorrer un maratón"
-    question.explanation_es = "Acostarse y beber líquidos ayuda."
-    question.save()
-    return procedure
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ LETTER = re.compile(r"[^\W\d_]")
 EDGE_PLACEHOLDERS = re.compile(r"^(\{…\} ?)+|( ?\{…\})+$")
 LITERAL_DEFAULT = re.compile(r"""\|default(?:_if_none)?:(["'])(?P<text>.*?)\1""")
 LITERAL_TAG_ARGUMENT = re.compile(r"""^qr_svg\s.*?(["'])(?P<text>.*?)\1""")
+# Text handed to an included template (`{% include ... with label="..." %}`); class names are not text.
+LITERAL_TEXT_KEYWORD = re.compile(r"""\b(?:label|title|text|heading|message|hint)=(["'])(?P<text>.*?)\1""")
 
 
 def owned_templates() -> list[Path]:
@@ -138,6 +140,9 @@ def untranslated_strings(source: str) -> list[str]:
             match = LITERAL_TAG_ARGUMENT.match(content)
             if match and has_words(match.group("text")):
                 problems.append(f"literal tag argument {match.group('text')!r}")
+            for match in LITERAL_TEXT_KEYWORD.finditer(content):
+                if has_words(match.group("text")):
+                    problems.append(f"literal tag argument {match.group('text')!r}")
         for match in LITERAL_DEFAULT.finditer(content):
             if has_words(match.group("text")):
                 problems.append(f"literal default {match.group('text')!r}")
@@ -173,6 +178,10 @@ def test_the_template_list_is_not_empty_and_covers_the_staff_pages():
         ('<input name="q" placeholder="Search">', ["placeholder='Search' on <input>"]),
         ('<b>{{ answer|default:"Not answered yet" }}</b>', ["literal default 'Not answered yet'"]),
         ('{% qr_svg link "QR code of your link" %}', ["literal tag argument 'QR code of your link'"]),
+        (
+            '{% include "x.html" with label="Withdraw my consent" class="btn disabled" %}',
+            ["literal tag argument 'Withdraw my consent'"],
+        ),
     ],
 )
 def test_the_check_reports_english_that_skips_translation(source, expected):
@@ -192,6 +201,7 @@ def test_the_check_reports_english_that_skips_translation(source, expected):
         "{% block body_class %}{% if wide %}proceed-wide{% endif %}{% endblock %}",
         "<style>body { color: red; }</style><p>{{ name }}</p>",
         "{{ answer|default:'—' }}",
+        '{% load i18n %}{% include "x.html" with label=_("Withdraw my consent") class="btn disabled" %}',
     ],
 )
 def test_the_check_accepts_translated_text_markup_and_symbols(source):

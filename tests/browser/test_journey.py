@@ -33,9 +33,9 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def download_signed_record(page) -> bytes:
+def download_signed_record(page, name: str = "Download your signed record (PDF)") -> bytes:
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download your signed record (PDF)").click()
+        page.get_by_role("link", name=name).click()
     return Path(download.value.path()).read_bytes()
 
 
