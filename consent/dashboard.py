@@ -154,6 +154,7 @@ def dashboard_rows(
             "checklist_total",
             "checklist_complete",
             "content_changed_at",
+            "language",
             "patient__full_name",
             "patient__mrn",
         )

@@ -286,6 +286,16 @@ def test_the_nurse_sees_the_language_the_patient_used(client, nurse, spanish_cas
     assert '<th scope="row">Patient\'s language</th><td>Spanish (Español)</td>' in checklist
 
 
+def test_the_dashboard_marks_patients_who_use_another_language(client, nurse, spanish_case, bilingual_procedure):
+    make_case(bilingual_procedure, PATIENT_A)
+    client.force_login(nurse)
+    page = client.get("/staff/").content.decode()
+    row = page[page.index(SPANISH_PATIENT["full_name"]) :][:400]
+    assert "Spanish (Español)</span>" in row
+    english_row = page[page.index(PATIENT_A["full_name"]) :][:400]
+    assert "proceed-language-badge" not in english_row, "English is the default: no badge"
+
+
 # Content in more than one language ------------------------------------------------------------
 
 
