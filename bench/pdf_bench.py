@@ -9,7 +9,7 @@
   the last, and the growth between is reported.
 - raw: WeasyPrint alone, `HTML(string=html, base_url=..., url_fetcher=...).write_pdf()`, on the
   very same HTML (a plain PDF, no PDF/A, no seal), with the same fetcher, so the stylesheet and
-  fonts it loads are the same. Timed every fifth iteration, interleaved with the pipeline so both
+  fonts it loads are the same. Timed every tenth iteration, interleaved with the pipeline so both
   see the same machine.
 - worker: the path the server really takes (`consent.render_limits`: the same pipeline in a
   forked child with a time and memory limit), timed a few times, for reference.
@@ -68,7 +68,7 @@ def main(argv=None) -> None:
         started = time.perf_counter()
         _, pages = render_consent_pdf(signature)
         pipeline_times.append(time.perf_counter() - started)
-        if number % 5 == 0:
+        if number % 10 == 0:
             raw_times.append(raw())
     gc.collect()
     rss_end = process.memory_info().rss

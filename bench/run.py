@@ -420,8 +420,13 @@ def main(argv=None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny data, short runs, no target checks (CI)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8300")))
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 x CPUs + 1; smoke: 2)")
+    parser.add_argument(
+        "--renders", type=int, default=int(os.environ.get("BENCH_PDF_RENDERS", "0")), help="PDF renders (default 500)"
+    )
     args = parser.parse_args(argv)
-    plan = SMOKE if args.smoke else FULL
+    plan = dict(SMOKE if args.smoke else FULL)
+    if args.renders:
+        plan["renders"] = args.renders
     args.workers = args.workers or plan["workers"]
     VAR.mkdir(parents=True, exist_ok=True)
     for old in VAR.glob("locust-*"):
@@ -430,6 +435,8 @@ def main(argv=None) -> int:
     databases = Databases()
     started = time.monotonic()
     results: dict = {"machine": machine(), "database": databases.kind, "smoke": args.smoke, "plan": plan}
+    # The machine may be shared: the load average before and during the run says how busy it was.
+    results["load_average"] = {"before": os.getloadavg()[0]}
     log(f"database: {databases.kind}; {args.workers} gunicorn workers on 127.0.0.1:{args.port}")
     try:
         url = databases.create("main")
@@ -472,12 +479,15 @@ def main(argv=None) -> int:
                 "per_minute": completed / rows["window"] * 60,
                 "sign_p50": float(rows.get("j: sign POST (renders the PDF)", {}).get("50%", "nan")),
             }
+            results["load_average"]["after the HTTP load"] = os.getloadavg()[0]
             log("page weight")
             results["weight"] = page_weight(args.port, manifest)
+        save(results, databases.kind)
         log(f"PDF: {plan['renders']} renders")
         out = VAR / "pdf.json"
         run([PY, "-m", "bench.pdf_bench", "--renders", str(plan["renders"]), "--out", str(out)], env)
         results["pdf"] = json.loads(out.read_text())
+        save(results, databases.kind)
 
         growth = {}
         growth_url = databases.create("growth")
@@ -522,6 +532,11 @@ def main(argv=None) -> int:
     return 0
 
 
+def save(results: dict, kind: str) -> None:
+    """The figures so far, so a run stopped part-way keeps what it measured."""
+    (VAR / f"results-{kind}.json").write_text(json.dumps(results, indent=2))
+
+
 def render(results: dict, plan: dict) -> str:
     """The table, in Markdown (it reads as plain text too)."""
     m, load, users = results["machine"], results["load"], plan["users"]
@@ -533,6 +548,8 @@ def render(results: dict, plan: dict) -> str:
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM; Python {m['python']}, Django {m['django']}",
         f"Data: {plan['patients']:,} patients, {plan['requests']:,} requests; locust {plan['seconds']} s per row; "
         f"run took {results['seconds'] / 60:.1f} min",
+        "Load average (1 min): "
+        + ", ".join(f"{when} {value:.1f}" for when, value in results.get("load_average", {}).items()),
         "",
         f"| page | users | req/s | p50 ms | p95 ms | p99 ms | req/s vs bare ({high} users) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
