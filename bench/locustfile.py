@@ -13,8 +13,8 @@ Each user class is one scenario; bench/run.py starts locust once per scenario an
 
 No think time (wait_time 0): every user sends its next request as soon as the last is answered,
 so throughput is what the server sustains at that concurrency, and latency is what each request
-waited under it. With BENCH_PACE=1 each user instead asks once a second (a busy person
-clicking through), which shows the latency 20 such users see.
+waited under it. With BENCH_PACE=1 each user instead pauses a random 0-2 s between requests
+(about one a second, a busy person clicking through), which shows the latency 20 such users see.
 Every simulated patient sends its own X-Forwarded-For address, as the proxy in front of
 production would, so per-address rate limits count each patient (bench/settings.py).
 The manifest (BENCH_MANIFEST, written by bench/seed.py) gives the links, dates of birth and nurses;
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import gevent
 from django_otp.oath import totp
-from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, between, constant, events, task
 
 MANIFEST = json.loads(Path(os.environ.get("BENCH_MANIFEST", "var/bench/manifest.json")).read_text())
 RUN = int(os.environ.get("BENCH_RUN", "0"))
@@ -76,13 +76,14 @@ def csrf_token(response) -> str:
     return match.group(1)
 
 
-# BENCH_PACE: requests per second per user (0: none; each user asks again at once).
+# BENCH_PACE: about this many requests per second per user, each after a random pause (uniform,
+# averaging 1/PACE s) so the users don't all click in step; 0: no pause, each asks again at once.
 PACE = float(os.environ.get("BENCH_PACE") or 0)
 
 
 class BenchUser(FastHttpUser):
     abstract = True
-    wait_time = constant_throughput(PACE) if PACE else constant(0)
+    wait_time = between(0, 2 / PACE) if PACE else constant(0)
 
     def on_start(self):
         self.number = next_number()
