@@ -23,7 +23,7 @@ def main(argv=None) -> None:
     parser.add_argument("what", choices=["identity", "risks", "sign", "dashboard", "bare", "pdf"])
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args(argv)
-    os.environ.setdefault("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'main-bench.sqlite3'}")
+    os.environ.setdefault("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'sqlite' / 'main-bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["PROCEED_ENV_FILE"] = ""
@@ -33,7 +33,7 @@ def main(argv=None) -> None:
     from django.test import Client
     from pyinstrument import Profiler
 
-    manifest = json.loads((ROOT / "var" / "bench" / "manifest.json").read_text())
+    manifest = json.loads((ROOT / "var" / "bench" / "sqlite" / "manifest.json").read_text())
     client = Client(HTTP_X_FORWARDED_FOR="10.254.0.1", HTTP_HOST="127.0.0.1")
     if args.what == "pdf":
         from consent.models import Signature

@@ -42,7 +42,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "bench"
+BENCH_VAR = ROOT / "var" / "bench"
+STATIC = BENCH_VAR / "static"  # bench/settings.py's STATIC_ROOT, shared by both databases' runs
+VAR = BENCH_VAR  # this run's files: var/bench/<sqlite|postgresql>/, set in main()
 PY = sys.executable
 BIN = Path(sys.executable).parent
 PAGES = ["identity", "risks", "sign"]
@@ -228,13 +230,13 @@ def collect_static(env: dict[str, str], *, plain: bool) -> None:
     smoke run (no page weight target) uses Django's manifest storage without compression instead.
     """
     kind = "plain" if plain else "compressed"
-    stamp = VAR / "static" / f".collected-{kind}"
+    stamp = STATIC / f".collected-{kind}"
     sources = [*(ROOT / "static").rglob("*"), ROOT / "requirements.txt", ROOT / "config" / "settings.py"]
     newest = max(path.stat().st_mtime for path in sources if path.is_file())
     if stamp.exists() and stamp.stat().st_mtime > newest:
         return
     log(f"collectstatic ({kind})")
-    shutil.rmtree(VAR / "static", ignore_errors=True)
+    shutil.rmtree(STATIC, ignore_errors=True)
     run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     stamp.touch()
 
@@ -425,6 +427,9 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     plan = dict(SMOKE if args.smoke else FULL)
+    databases = Databases()
+    global VAR
+    VAR = BENCH_VAR / databases.kind
     if args.renders:
         plan["renders"] = args.renders
     args.workers = args.workers or plan["workers"]
@@ -432,7 +437,6 @@ def main(argv=None) -> int:
     for old in VAR.glob("locust-*"):
         old.unlink()
     (VAR / "gunicorn.log").unlink(missing_ok=True)
-    databases = Databases()
     started = time.monotonic()
     results: dict = {"machine": machine(), "database": databases.kind, "smoke": args.smoke, "plan": plan}
     # The machine may be shared: the load average before and during the run says how busy it was.
@@ -443,7 +447,11 @@ def main(argv=None) -> int:
         env = environment(url, args.port, plain_static=args.smoke)
         log(f"seeding {plan['patients']} patients, {plan['requests']} requests")
         seeded = run(
-            [PY, "-m", "bench.seed", "--patients", str(plan["patients"]), "--requests", str(plan["requests"])], env
+            [
+                *(PY, "-m", "bench.seed", "--patients", str(plan["patients"]), "--requests", str(plan["requests"])),
+                *("--manifest", str(VAR / "manifest.json")),
+            ],
+            env,
         )
         log(seeded.stdout.strip())
         collect_static(env, plain=args.smoke)
