@@ -110,18 +110,29 @@ def main(argv=None) -> None:
     started = time.monotonic()
     if args.add:
         added = add_history(args.requests)
+        analyze()
         print(f"seed: added {added} requests in {time.monotonic() - started:.1f} s")
         return
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     manifest = seed(args.patients, args.requests, args.upcoming_per_day)
+    analyze()
     Path(args.manifest).parent.mkdir(parents=True, exist_ok=True)
     Path(args.manifest).write_text(json.dumps(manifest))
     print(
         f"seed: {args.patients} patients, {args.requests} requests, {NURSES} nurses "
         f"in {time.monotonic() - started:.1f} s"
     )
+
+
+def analyze() -> None:
+    """Planner statistics for the freshly loaded tables, as PostgreSQL's autovacuum keeps them in production."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _lumbar_puncture():
