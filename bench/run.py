@@ -588,11 +588,13 @@ def render(results: dict, plan: dict) -> str:
         f"| {pdf['pipeline_p95_ms']:.0f} |",
         f"| raw WeasyPrint on the same HTML ({pdf['raw_renders']} renders) | {pdf['raw_median_ms']:.0f} "
         f"| {pdf['raw_p95_ms']:.0f} |",
-        f"| as the server runs it (forked child with limits) | {pdf['worker_median_ms']:.0f} | |",
+        f"| as the server runs it (forked child with limits, {pdf['worker_renders']} renders) "
+        f"| {pdf['worker_median_ms']:.0f} | |",
         "",
         f"Pipeline / raw: {pdf['ratio']:.2f}x; {pdf['pages']} pages per document; resident memory "
         f"{pdf['rss_start_mb']:.0f} MB -> {pdf['rss_end_mb']:.0f} MB over {pdf['renders']} renders "
-        f"(growth {pdf['rss_growth_mb']:+.1f} MB)",
+        f"(growth {pdf['rss_growth_mb']:+.1f} MB, WeasyPrint's own: see docs/performance.md); the server's "
+        f"worker, rendering in forked children: {pdf['worker_rss_growth_mb']:+.1f} MB over {pdf['worker_renders']}",
         "",
         f"| dashboard at {high} users | req/s | p50 ms | p95 ms | p99 ms |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -603,6 +605,7 @@ def render(results: dict, plan: dict) -> str:
     small, large = (growth[str(c)] for c in plan["growth"])
     growth_ratio = large["p95"] / small["p95"] if small["p95"] else float("nan")
     lines += [
+        "",
         f"p95 growth: {growth_ratio:.2f}x",
         "",
         "| patient page | bytes transferred | requests | HTML bytes |",

@@ -35,7 +35,7 @@ from pathlib import Path
 BATCH = 2000
 TOKEN_SALT = "proceed-bench"  # noqa: S105 - makes the bench's tokens its own; nothing secret about them
 NURSE_PASSWORD = "bench-nurse-password-1"  # noqa: S105  (the bench database's own accounts)
-NURSES = 120  # each load-test run signs its nurses in afresh: TOTP codes are single use per device
+NURSES = 400  # each run signs its nurses in afresh, and a TOTP code works once per device: 20 runs before one recurs
 # The load tool's patients, the first requests seeded (fewer when seeding few requests):
 PAGE_POOL = 300  # in-progress lumbar puncture requests at the sign step, for the page benchmarks
 JOURNEY_POOL = 2500  # fresh lumbar puncture invitations, one whole journey each
