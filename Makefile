@@ -76,6 +76,6 @@ $(BENCH_TOOLS): requirements-bench.txt $(VENV)/.installed
 bench: setup $(BENCH_TOOLS)
 	$(PY) -m bench.run
 
-# The same harness on tiny data with short runs (under a minute), no timing targets: for CI.
+# The same harness on tiny data with short runs (about a minute), no timing targets: for CI.
 bench-smoke: setup $(BENCH_TOOLS)
 	$(PY) -m bench.run --smoke
