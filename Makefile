@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup migrate demo check-migrations screenshots clean worker
+.PHONY: run test lint setup migrate demo check-migrations screenshots clean worker bench bench-smoke
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -68,3 +68,17 @@ screenshots: setup
 
 clean:
 	rm -rf $(VENV) staticfiles screenshots .pytest_cache .ruff_cache
+
+# The benchmark (docs/performance.md): seeds its own database (var/bench/, or <name>_bench on the
+# DATABASE_URL server), serves with gunicorn and production settings, loads it with locust.
+BENCH_TOOLS := $(VENV)/.bench-installed
+$(BENCH_TOOLS): requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: setup $(BENCH_TOOLS)
+	$(PY) -m bench.run
+
+# The same harness on tiny data with short runs (about a minute), no timing targets: for CI.
+bench-smoke: setup $(BENCH_TOOLS)
+	$(PY) -m bench.run --smoke

@@ -122,6 +122,15 @@ try:
     }
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Proceed understands: {error}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server processes on one SQLite file: a transaction that reads and then writes
+    # (every identity check and journey step) would fail at once with "database is locked"
+    # when another process wrote meanwhile. IMMEDIATE takes the write lock when the
+    # transaction starts, so writers queue (up to `timeout` seconds) instead; WAL lets
+    # readers carry on while one process writes. Found by `make bench` (docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -122,3 +122,59 @@ def test_local_env_file_fills_in_unset_variables(tmp_path):
 
     assert settings["DEBUG"] is True
     assert settings["CLINIC_NAME"] == "From the environment"
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path, django_db_blocker):
+    """Several server processes on one SQLite file: the second writer waits for the first.
+
+    Without BEGIN IMMEDIATE, two transactions that each read and then write fail at once with
+    "database is locked" (`make bench` showed identity checks failing so under 20 patients).
+    """
+    import threading
+    import time
+
+    from django.conf import settings
+    from django.db.utils import ConnectionHandler
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite only")
+    django_db_blocker.unblock()  # a file of its own, not the test database
+    path = str(tmp_path / "shared.sqlite3")
+    handler = ConnectionHandler({"default": {**database, "NAME": path, "TEST": {}}})
+    first = handler["default"]
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE counter (n INTEGER)")
+        cursor.execute("INSERT INTO counter VALUES (0)")
+    errors = []
+
+    def read_then_write():
+        # Each thread has its own connection to the file, like a separate server process, and
+        # starts its transaction as transaction.atomic() does.
+        connection = ConnectionHandler({"default": {**database, "NAME": path, "TEST": {}}})["default"]
+        try:
+            connection.ensure_connection()
+            connection._start_transaction_under_autocommit()
+            cursor = connection.cursor()
+            cursor.execute("SELECT n FROM counter")
+            value = cursor.fetchone()[0]
+            time.sleep(0.3)
+            cursor.execute("UPDATE counter SET n = %s", [value + 1])
+            connection.commit()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read_then_write) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with first.cursor() as cursor:
+        cursor.execute("SELECT n FROM counter")
+        assert cursor.fetchone()[0] == 2  # neither update was lost
+    first.close()
+    django_db_blocker.restore()
