@@ -33,10 +33,10 @@ from consent.models import (
     Acknowledgement,
     ConsentRequest,
     PatientQuestion,
-    language_for_staff,
     QuizAnswer,
     Signature,
     Status,
+    language_for_staff,
 )
 from procedures.models import ProcedureVersion
 
