@@ -256,7 +256,7 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
     placeholder = uuid.UUID(int=0)
     case_url = reverse("staff:case", args=[placeholder]).split(str(placeholder))
     status_labels = {value: str(label) for value, label in Status.choices}
-    days: dict[datetime.date, str] = {}
+    days: dict[datetime.date, tuple[str, str]] = {}
     languages: dict[str, str] = {}
     prepared = []
     previous_day = None
@@ -264,14 +264,12 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
         local = timezone.localtime(row.appointment_at)
         day = local.date()
         row.starts_day = day != previous_day
-        if row.starts_day:
-            if day not in days:
-                days[day] = dateformat.format(local, "l j F Y")
-            row.day_label = days[day]
+        if day not in days:
+            days[day] = (dateformat.format(local, "l j F Y"), dateformat.format(local, "D j M"))
+        row.day_label, row.day_short = days[day]
         previous_day = day
         row.time_iso = local.isoformat()
-        row.day_short = dateformat.format(local, "D j M")
-        row.time_label = dateformat.time_format(local, "H:i")
+        row.time_label = f"{local:%H:%M}"  # the time filter's "H:i"
         row.case_url = f"{case_url[0]}{row.public_id}{case_url[1]}"
         if row.language != "en":
             if row.language not in languages:
