@@ -71,6 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows_html": dashboard.rows_html(page.object_list),
             "start": start,
             "end": end,
             "is_filtered": any(form.filters().values()),
