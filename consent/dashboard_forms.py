@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections import OrderedDict
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consent.dashboard import DEFAULT_DAYS_AHEAD, FLAG_CHOICES, MAX_RANGE_DAYS, default_range
@@ -20,6 +23,10 @@ from consent.staff_forms import ISO_DATE, DateInput
 DATE_FORMATS = [ISO_DATE, "%d/%m/%Y"]  # the date picker sends ISO; a typed UK date works too
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 INVALID_DATE = _("Enter a full date, for example %(example)s, or leave it empty.")
+URL_FIELDS = ("start", "end", "status", "flag")
+# The fields' HTML for the filters nurses use, by language, day and filter values (never a search).
+RENDERED_FIELDS: OrderedDict[tuple, str] = OrderedDict()
+RENDERED_FIELDS_KEPT = 256
 
 
 class DashboardFilterForm(forms.Form):
@@ -75,9 +82,9 @@ class DashboardFilterForm(forms.Form):
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.form_class = "proceed-filters mb-3"
-        self.helper.attrs = {"novalidate": "", "aria-label": gettext("Filter the appointments")}
+        # The <form> tag and its CSRF token are in templates/staff/index.html; see `rendered_fields`.
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(
                 Column("start", css_class="col-6 col-md-3 col-xl-2"),
@@ -101,6 +108,26 @@ class DashboardFilterForm(forms.Form):
                 css_class="g-2",
             ),
         )
+
+    def rendered_fields(self) -> SafeString:
+        """The fields' HTML (crispy-forms), kept in this process for the filters nurses use most.
+
+        Drawing the form with crispy-forms cost about a fifth of the dashboard's time, yet what it
+        draws depends only on the language, the day (the default dates, the error's example
+        date) and the filter values, errors included, which follow from those. So the HTML is
+        kept by those (at most RENDERED_FIELDS_KEPT, oldest dropped first), except when a search
+        is entered: a patient's name or record number is never kept. The CSRF token is not part
+        of it.
+        """
+        if self.data.get("q"):
+            return render_crispy_form(self)
+        key = (get_language(), self.today, *(str(self.data.get(name, "")) for name in URL_FIELDS))
+        html = RENDERED_FIELDS.get(key)
+        if html is None:
+            html = RENDERED_FIELDS[key] = str(render_crispy_form(self))
+            while len(RENDERED_FIELDS) > RENDERED_FIELDS_KEPT:
+                RENDERED_FIELDS.popitem(last=False)
+        return mark_safe(html)  # noqa: S308 - crispy-forms' own escaped output, as rendered above
 
     def _parse(self, value: str) -> datetime.date | None:
         for date_format in DATE_FORMATS:

@@ -22,7 +22,6 @@ from consent import dashboard, services
 from consent.access import nurse_required
 from consent.case_views import hand_out_link
 from consent.dashboard_forms import DashboardFilterForm
-from consent.models import ConsentRequest
 from consent.staff_forms import NewRequestForm
 from procedures.models import Procedure
 
@@ -31,13 +30,6 @@ logger = logging.getLogger(__name__)
 
 def _client_ip(request: HttpRequest) -> str | None:
     return client_ip(request)
-
-
-def _dashboard_row(row: ConsentRequest, now) -> ConsentRequest:
-    """Attach what the template shows beside each row (computed from the row, no queries)."""
-    row.flags = dashboard.shown_flags(row, now)
-    row.status_tone = dashboard.STATUS_TONES.get(row.status, "light")
-    return row
 
 
 SEARCH_SESSION_KEY = "dashboard_search"
@@ -72,13 +64,14 @@ def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = dashboard.dashboard_rows(start=start, end=end, now=now, **form.filters())
     page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = [_dashboard_row(row, now) for row in page.object_list]
+    page.object_list = dashboard.prepare_rows(page.object_list, now)
     return render(
         request,
         "staff/index.html",
         {
             "form": form,
             "page": page,
+            "rows_html": dashboard.rows_html(page.object_list),
             "start": start,
             "end": end,
             "is_filtered": any(form.filters().values()),

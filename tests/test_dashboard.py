@@ -495,3 +495,48 @@ def test_a_start_date_at_the_ends_of_the_calendar_is_refused_plainly(nurse_clien
     assert response.status_code == 200
     assert "Check the year" in text_of(response)
     assert shown_ids(response) == [case_a.request.public_id]
+
+
+def test_rows_show_day_headings_dates_and_times_in_clinic_time(nurse_client, published_procedure):
+    # Half past midnight in British Summer Time is still the day before in UTC: the heading and the
+    # time must be the clinic's, as Django's |date and |time filters would print them.
+    after_midnight = move(make_case(published_procedure, patient_fields(1, "Early Patient")), local(1, 0, 30))
+    move(make_case(published_procedure, patient_fields(2, "Late Patient")), local(1, 23, 45))
+    move(make_case(published_procedure, patient_fields(3, "Next Day Patient")), local(2, 9))
+
+    page = nurse_client.get(URL).content.decode()
+
+    assert page.count('class="proceed-day"') == 2
+    assert '<th scope="rowgroup" colspan="7">Tuesday 11 June 2030</th>' in page
+    assert '<th scope="rowgroup" colspan="7">Wednesday 12 June 2030</th>' in page
+    assert (
+        '<time datetime="2030-06-11T00:30:00+01:00"><span class="visually-hidden">Tue 11 Jun, </span>00:30</time>'
+        in page
+    )
+    assert ">23:45</time>" in page
+    case_url = reverse("staff:case", args=[after_midnight.public_id])
+    assert f'<a href="{case_url}">Early Patient</a>' in page
+
+
+def test_the_filter_form_keeps_its_csrf_token_its_values_and_its_errors_from_one_request_to_the_next(
+    nurse_client, case_a
+):
+    first = nurse_client.get(URL, {"status": "party"}).content.decode()
+    again = text_of(nurse_client.get(URL, {"status": "party"}))
+    declined = nurse_client.get(URL, {"status": Status.DECLINED}).content.decode()
+
+    assert 'name="csrfmiddlewaretoken"' in first[first.index('class="proceed-filters') :]
+    assert "Choose a status from the list." in again
+    assert '<option value="declined" selected>' in declined
+    assert "Choose a status from the list." not in text_of(nurse_client.get(URL))
+
+
+def test_a_search_term_is_never_kept_with_the_form_html(nurse_client, case_a):
+    from consent.dashboard_forms import RENDERED_FIELDS
+
+    nurse_client.post(URL, {"q": "López"})
+    response = nurse_client.get(URL)
+
+    assert 'value="López"' in response.content.decode()
+    assert RENDERED_FIELDS
+    assert not [html for html in RENDERED_FIELDS.values() if "López" in html]
