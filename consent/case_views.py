@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from config.client_ip import client_ip
 from consent import services
 from consent.access import nurse_required
-from consent.models import ConsentDocument, ConsentRequest, PatientQuestion, Status
+from consent.models import ConsentDocument, ConsentRequest, PatientQuestion, Status, language_for_staff
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
             "can_confirm": consent_request.status == Status.SIGNED and hasattr(consent_request, "checklist_sign_off"),
+            "missing_language": (
+                language_for_staff(missing) if (missing := consent_request.preferred_language_missing) else None
+            ),
         },
     )
 

@@ -38,7 +38,7 @@ from consent.models import (
     QuizAnswer,
     Signature,
     Status,
-    language_for_staff,
+    language_marker_for_staff,
 )
 from procedures.models import ProcedureVersion
 
@@ -162,6 +162,7 @@ def dashboard_rows(
             "content_changed_at",
             "language",
             "patient__full_name",
+            "patient__preferred_language",
             "patient__mrn",
         )
         .annotate(
@@ -259,7 +260,7 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
     case_url = reverse("staff:case", args=[placeholder]).split(str(placeholder))
     status_labels = {value: str(label) for value, label in Status.choices}
     days: dict[datetime.date, tuple[str, str]] = {}
-    languages: dict[str, str] = {}
+    languages: dict[tuple[str, str], str] = {}
     prepared = []
     previous_day = None
     for row in rows:
@@ -273,12 +274,12 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
         row.time_iso = local.isoformat()
         row.time_label = f"{local:%H:%M}"  # the time filter's "H:i"
         row.case_url = f"{case_url[0]}{row.public_id}{case_url[1]}"
-        if row.language != "en":
-            if row.language not in languages:
-                languages[row.language] = language_for_staff(row.language)
-            row.language_label = languages[row.language]
-        else:
-            row.language_label = ""
+        languages_key = (row.language, row.patient.preferred_language)
+        if languages_key not in languages:
+            languages[languages_key] = language_marker_for_staff(
+                language=row.language, preferred=row.patient.preferred_language
+            )
+        row.language_label = languages[languages_key]
         row.status_label = status_labels.get(row.status, row.status)
         row.status_tone = STATUS_TONES.get(row.status, "light")
         row.checklist_label = (

@@ -5,37 +5,51 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.utils.dates import MONTHS as DJANGO_MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import Decision, PatientQuestion, Signer
 from procedures.models import PatientAnswer
 
-# Month names in the active language (Django's own, translated catalogue).
-MONTHS = list(DJANGO_MONTHS.items())
+
+def _date_part_input(part: str) -> forms.TextInput:
+    """A text field for digits (no spinner arrows, a number keypad on phones), sized by its class."""
+    attrs = {"inputmode": "numeric", "pattern": "[0-9]*", "spellcheck": "false"}
+    return forms.TextInput(attrs={**attrs, "autocomplete": f"bday-{part}", "class": f"date-input-{part}"})
 
 
 class DateOfBirthForm(forms.Form):
-    """Day, month and year as separate fields: easiest to get right on a phone, no JavaScript."""
+    """Day, month and year as separate fields: easiest to get right on a phone, no JavaScript.
+
+    Laid out as the usual date input (GOV.UK's): one fieldset whose legend is the question, a hint
+    with an example, and three number fields each as wide as what it holds, wrapping onto the next
+    line when the text is large. The month is a number too: a list of month names can't show
+    "September" whole at 200% text on a small phone.
+    """
 
     day = forms.IntegerField(
+        label=_("Day"),
         min_value=1,
         max_value=31,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-day"}),
+        widget=_date_part_input("day"),
         error_messages={
             "required": _("Enter the day you were born, for example 7."),
             "invalid": _("Enter the day as a number, for example 7."),
         },
     )
-    month = forms.TypedChoiceField(
-        choices=[("", _("Choose month")), *MONTHS],
-        coerce=int,
-        widget=forms.Select(attrs={"autocomplete": "bday-month"}),
-        error_messages={"required": _("Choose the month you were born.")},
+    month = forms.IntegerField(
+        label=_("Month"),
+        min_value=1,
+        max_value=12,
+        widget=_date_part_input("month"),
+        error_messages={
+            "required": _("Enter the month you were born as a number, for example 3 for March."),
+            "invalid": _("Enter the month as a number, for example 3 for March."),
+        },
     )
     year = forms.IntegerField(
+        label=_("Year"),
         min_value=1900,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+        widget=_date_part_input("year"),
         error_messages={
             "required": _("Enter the year you were born, for example 1956."),
             "invalid": _("Enter the year as a number, for example 1956."),
@@ -46,6 +60,8 @@ class DateOfBirthForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["day"].error_messages["min_value"] = _("The day must be a number from 1 to 31.")
         self.fields["day"].error_messages["max_value"] = _("The day must be a number from 1 to 31.")
+        for limit in ("min_value", "max_value"):
+            self.fields["month"].error_messages[limit] = _("The month must be a number from 1 to 12.")
         self.fields["year"].error_messages["min_value"] = _("Enter the year with four digits, for example 1956.")
 
     def clean(self):
@@ -156,13 +172,34 @@ class ReviewForm(forms.Form):
     )
 
 
+def procedure_in_a_sentence(name: str) -> str:
+    """A procedure's name as it reads inside a sentence: "Lumbar puncture" → "lumbar puncture".
+
+    Only a capital that starts an ordinary word is lowered, so "MRI-guided biopsy" stays as it is.
+    """
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 class DecisionForm(forms.Form):
+    """Agree, decline or talk first: equal choices, the first two naming the procedure."""
+
     decision = forms.ChoiceField(
         label=_("What would you like to do?"),
         choices=Decision.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose one of the three options.")},
     )
+
+    def __init__(self, *args, procedure_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        procedure = {"procedure": procedure_in_a_sentence(procedure_name)}
+        self.fields["decision"].choices = [
+            (Decision.CONSENT, _("I agree to have the %(procedure)s") % procedure),
+            (Decision.DECLINE, _("I do not want to have the %(procedure)s") % procedure),
+            (Decision.DISCUSS, Decision.DISCUSS.label),
+        ]
 
 
 class SignForm(forms.Form):

@@ -35,6 +35,14 @@ def language_for_staff(code: str) -> str:
     return english if english == own else f"{english} ({own})"
 
 
+def language_marker_for_staff(*, language: str, preferred: str) -> str:
+    """The dashboard's marker beside a name: the language the patient reads in, and the one their
+    record prefers when that differs ("English · prefers Spanish (Español)"); nothing for English."""
+    if preferred == language:
+        return "" if language == Language.ENGLISH else language_for_staff(language)
+    return f"{language_for_staff(language)} · prefers {language_for_staff(preferred)}"
+
+
 class Patient(models.Model):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
@@ -157,6 +165,12 @@ class ConsentRequest(models.Model):
     @property
     def language_for_staff(self) -> str:
         return language_for_staff(self.language)
+
+    @property
+    def preferred_language_missing(self) -> str | None:
+        """The patient's preferred language when this version can't be read in it (so they read English)."""
+        preferred = self.patient.preferred_language
+        return None if preferred in self.available_languages else preferred
 
     @property
     def link_is_usable(self) -> bool:

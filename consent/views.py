@@ -400,7 +400,7 @@ def decide(request, case, token):
     if not case.review_confirmed_at:
         messages.info(request, _("Please check your answers before you decide."))
         return redirect("journey:review", token)
-    form = forms.DecisionForm(posted(request))
+    form = forms.DecisionForm(posted(request), procedure_name=case.patient_content["name"])
     if request.method == "POST" and form.is_valid():
         decision = form.cleaned_data["decision"]
         if decision == Decision.DISCUSS:

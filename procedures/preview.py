@@ -230,7 +230,7 @@ def page_context(name: str, case: PreviewCase, decision: str, urls: dict[str, st
     if name == "review":
         return {"form": forms.ReviewForm(), "summary": sample_summary(content)}
     if name == "decide":
-        return {"form": forms.DecisionForm()}
+        return {"form": forms.DecisionForm(procedure_name=content["name"])}
     if name == "sign":
         form = forms.SignForm()
         # A drawing would otherwise travel in the next page's URL: far too long for a query string.

@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from pypdf import PdfReader
 
 from consent import services
@@ -113,7 +114,8 @@ def test_a_spanish_speaking_patient_completes_the_journey_in_spanish_and_gets_a_
     assert "Su respuesta: No" in review
     client.post(f"{case.url}review/", {"confirmed": "on"})
     decide = client.get(f"{case.url}decide/").content.decode()
-    assert "Acepto que me hagan este procedimiento" in decide
+    assert "Acepto que me hagan este procedimiento: prueba de ejemplo" in decide
+    assert "No quiero que me hagan este procedimiento: prueba de ejemplo" in decide
     client.post(f"{case.url}decide/", {"decision": "consent"})
 
     sign_page = client.get(f"{case.url}sign/consent/").content.decode()
@@ -241,12 +243,34 @@ def test_a_language_the_version_lacks_is_refused_with_a_plain_message(case_a):
     assert not AuditEvent.objects.filter(request=case_a.request, action="language_chosen").exists()
 
 
-def test_a_spanish_speaker_on_english_only_content_is_told_so_in_spanish(published_procedure):
+def test_a_spanish_speaker_on_english_only_content_is_told_why_in_both_languages_and_the_nurse_sees_it(
+    published_procedure, client, nurse
+):
     case = make_case(published_procedure, {**SPANISH_PATIENT, "preferred_language": "es"})
     assert case.request.language == "en", "never a language the version doesn't fully have"
     welcome = Client().get(case.url).content.decode()
     assert html_lang(welcome) == "en"
-    assert '<p class="alert alert-info" lang="es">La información sobre este procedimiento todavía no está' in welcome
+    notice = re.search(r'<div class="alert alert-info proceed-missing-language">(.*?)</div>', welcome, re.S).group(1)
+    spanish, english = re.findall(r'<p lang="(es|en)"[^>]*>\s*(.*?)</p>', notice, re.S)
+    assert spanish[0] == "es" and spanish[1].startswith("La información sobre este procedimiento todavía no está")
+    assert english[0] == "en" and english[1].startswith("The information about this procedure is not available")
+    assert "the pages that follow are in English" in english[1]
+    for _language, text in (spanish, english):
+        assert settings.CLINIC_PHONE in text
+
+    client.force_login(nurse)
+    page = client.get(reverse("staff:case", args=[case.request.public_id])).content.decode()
+    assert "prefer Spanish (Español), but this procedure" in " ".join(page.split())
+    dashboard = client.get(reverse("staff:index")).content.decode()
+    assert "English · prefers Spanish (Español)" in dashboard
+
+
+def test_a_patient_reading_their_preferred_language_gets_no_missing_language_notice(spanish_case, client, nurse):
+    welcome = Client().get(spanish_case.url).content.decode()
+    assert "proceed-missing-language" not in welcome
+    client.force_login(nurse)
+    page = client.get(reverse("staff:case", args=[spanish_case.request.public_id])).content.decode()
+    assert "proceed-missing-language" not in page
 
 
 @pytest.mark.parametrize("posted", [{"language": "xx"}, {"language": ""}, {}, {"language": "es" * 40}])
@@ -503,3 +527,10 @@ def test_the_link_problem_page_follows_the_browser_language_never_the_case(spani
     # The cancelled Spanish case and a made-up link give the same page, byte for byte.
     pages = {Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content for url in (spanish_case.url, unknown)}
     assert len(pages) == 1
+
+
+def test_the_date_of_birth_fields_are_labelled_in_spanish(spanish_case):
+    page = Client().get(f"{spanish_case.url}identity/").content.decode()
+    labels = [" ".join(label.split()) for label in re.findall(r"<label[^>]*>\s*(.*?)<", page, re.S)]
+    assert labels == ["Día", "Mes", "Año"]
+    assert "Por ejemplo, 7 3 1956" in page

@@ -371,7 +371,7 @@ def test_changing_an_answer_after_review_needs_a_new_review(client, case_a):
     assert response["Location"].endswith("/review/")
 
 
-def test_decision_choices_are_equal_and_none_is_preselected(client, case_a):
+def test_decision_choices_are_equal_name_the_procedure_and_none_is_preselected(client, case_a):
     walk_to_decision(client, case_a)
 
     text = client.get(f"{case_a.url}decide/").content.decode()
@@ -379,11 +379,22 @@ def test_decision_choices_are_equal_and_none_is_preselected(client, case_a):
     assert text.count('type="radio" class="form-check-input"  name="decision"') == 3
     assert "checked" not in text
     for label in [
-        "I agree to have this procedure",
-        "I do not want to have this procedure",
+        "I agree to have the test procedure",
+        "I do not want to have the test procedure",
         "I need to talk to someone first",
     ]:
         assert label in text
+    assert "have this procedure" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "in_a_sentence"),
+    [("Lumbar puncture", "lumbar puncture"), ("MRI-guided biopsy", "MRI-guided biopsy"), ("X", "X")],
+)
+def test_a_procedure_name_reads_naturally_inside_a_sentence(name, in_a_sentence):
+    from consent.forms import procedure_in_a_sentence
+
+    assert procedure_in_a_sentence(name) == in_a_sentence
 
 
 def test_deciding_without_choosing_says_so(client, case_a):

@@ -47,7 +47,7 @@ def walk_to_sign(page, case, patient=PATIENT, *, visit: Visit = _nothing, with_e
     page.wait_for_url("**/identity/")
     visit(page, "identity")
     page.fill("#id_day", str(dob.day if not with_errors else (dob.day % 28) + 1))
-    page.select_option("#id_month", str(dob.month))
+    page.fill("#id_month", str(dob.month))
     page.fill("#id_year", str(dob.year))
     if with_errors:
         submit(page)
