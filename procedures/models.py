@@ -54,6 +54,17 @@ FREQUENCY_EXPLANATIONS = {
 }
 
 
+# What a patient reads when no "about N in M" figure is known: one figure, the band's upper edge,
+# rather than a range ("between 1 in 10 and 1 in 100") that is hard to read beside "about 1 in 5".
+FREQUENCY_FOR_PATIENTS = {
+    Frequency.VERY_COMMON: _("more than 1 in 10 people"),
+    Frequency.COMMON: _("up to 1 in 10 people"),
+    Frequency.UNCOMMON: _("up to 1 in 100 people"),
+    Frequency.RARE: _("up to 1 in 1,000 people"),
+    Frequency.VERY_RARE: _("fewer than 1 in 10,000 people"),
+}
+
+
 def band_for(n: int, m: int) -> list[str]:
     """The bands that "about n in m" falls in (two at a boundary)."""
     ratio = Fraction(n, m)
@@ -61,7 +72,8 @@ def band_for(n: int, m: int) -> list[str]:
 
 
 def describe_frequency(band: str, n: int | None, m: int | None) -> str:
-    """How common, in words a patient understands: "Common: about 1 in 20 people"."""
+    """How common, in words a patient understands: "Common: about 1 in 20 people", or with no
+    figure known, "Common: up to 1 in 10 people"."""
     label = Frequency(band).label
     if n and m:
         return _("%(band)s: about %(n)s in %(m)s people") % {
@@ -69,7 +81,7 @@ def describe_frequency(band: str, n: int | None, m: int | None) -> str:
             "n": number_format(n, force_grouping=True),
             "m": number_format(m, force_grouping=True),
         }
-    return _("%(band)s: %(explanation)s") % {"band": label, "explanation": FREQUENCY_EXPLANATIONS[band]}
+    return _("%(band)s: %(explanation)s") % {"band": label, "explanation": FREQUENCY_FOR_PATIENTS[band]}
 
 
 class Severity(models.TextChoices):

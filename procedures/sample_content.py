@@ -101,7 +101,8 @@ SAMPLE_PROCEDURES = [
             "delayed. Your doctors may need to give treatment based on their "
             "best guess. They will respect your choice and talk you through "
             "what it means for you.\n"
-            "- Scans. A CT or MRI scan shows the brain and spine. Scans are "
+            "- Scans. A CT scan (detailed X-ray pictures) or an MRI scan "
+            "(pictures made with a strong magnet) shows the brain and spine. Scans are "
             "often done first. But they cannot test the fluid itself, so they "
             "cannot always replace a lumbar puncture.\n"
             "- Blood tests. These can help, but they cannot show what is in "
@@ -167,8 +168,8 @@ SAMPLE_PROCEDURES = [
                     "Simple painkillers can help."
                 ),
                 "frequency": "very_common",
-                "frequency_n": None,
-                "frequency_m": None,
+                "frequency_n": 1,
+                "frequency_m": 4,
                 "severity": "minor",
                 "is_material": False,
             },
@@ -181,8 +182,8 @@ SAMPLE_PROCEDURES = [
                     "It almost always stops straight away."
                 ),
                 "frequency": "common",
-                "frequency_n": None,
-                "frequency_m": None,
+                "frequency_n": 1,
+                "frequency_m": 10,
                 "severity": "minor",
                 "is_material": False,
             },
@@ -441,16 +442,16 @@ SAMPLE_PROCEDURES = [
                 "question": "What does a lumbar puncture take from your body?",
                 "choices": [
                     "Fluid from inside the spinal cord",
-                    "Fluid from around the nerves, below the spinal cord",
+                    "Clear fluid from around your brain and spinal cord, taken low in your back",
                     "A small piece of bone from your back",
                     "Blood from a vein in your back",
                 ],
                 "correct_choice": 2,
                 "explanation": (
-                    "The needle goes into your lower back, below where the "
-                    "spinal cord ends. It takes a small amount of the clear "
-                    "fluid that flows around the nerves. It does not go into "
-                    "the spinal cord, and your body soon makes more fluid."
+                    "The test takes a small amount of the clear fluid around "
+                    "your brain and spinal cord. The needle goes into your "
+                    "lower back, below where the spinal cord ends, so it does "
+                    "not touch the spinal cord. Your body soon makes more fluid."
                 ),
             },
             {
@@ -492,11 +493,13 @@ SAMPLE_PROCEDURES = [
     # ------------------------------------------------------------------
     {
         "slug": "percutaneous-lumbar-fusion",
-        "name": "Percutaneous lumbar fusion",
+        "name": "Lower back fusion through small cuts",
         "summary": (
-            "Percutaneous lumbar fusion is an operation that joins two or "
-            "more of the bones in your lower back so they grow together into "
-            "one solid piece. It is done through small cuts in the skin. "
+            "This is an operation that joins two or more of the bones in "
+            "your lower back so they grow together into one solid piece. It "
+            "is done through small cuts in the skin. Doctors call it a "
+            "percutaneous lumbar fusion: percutaneous means through the skin, "
+            "and lumbar means the lower back. "
             "Screws, rods and a small spacer hold the bones still while they "
             "heal."
         ),
@@ -781,8 +784,8 @@ SAMPLE_PROCEDURES = [
                     "Back pain is less likely to get better than leg pain."
                 ),
                 "frequency": "very_common",
-                "frequency_n": None,
-                "frequency_m": None,
+                "frequency_n": 1,
+                "frequency_m": 5,
                 "severity": "moderate",
                 "is_material": True,
             },
@@ -1095,8 +1098,8 @@ SAMPLE_PROCEDURES = [
             "anesthetic) is put into the skin. This stings for a few "
             "seconds.\n"
             "- Using X-ray pictures to guide it, the doctor passes a thin "
-            "needle to the side of your spine. Sometimes a CT scanner is used "
-            "instead.\n"
+            "needle to the side of your spine. Sometimes a CT scanner (a "
+            "machine that takes detailed X-ray pictures) is used instead.\n"
             "- A small amount of dye is injected. This shows on the X-ray "
             "and checks that the needle is in the right place.\n"
             "- Then the numbing medicine is injected. Some doctors add other "
@@ -1110,9 +1113,10 @@ SAMPLE_PROCEDURES = [
         "indications": (
             "A lumbar sympathetic block is used to ease some kinds of "
             "long-lasting pain in the leg or foot. These include:\n\n"
-            "- Complex regional pain syndrome (CRPS) in a leg or foot. CRPS "
-            "used to be called reflex sympathetic dystrophy (RSD). These are "
-            "two names for the same condition.\n"
+            "- Complex regional pain syndrome (CRPS) in a leg or foot. This "
+            "is a long-lasting pain, often with swelling and changes in the "
+            "color or warmth of the skin. It can start after an injury. It "
+            "used to be called reflex sympathetic dystrophy.\n"
             "- Some kinds of nerve pain, such as pain after an injury, after "
             "shingles, or in a limb that has been removed (phantom limb "
             "pain).\n"
@@ -1559,8 +1563,9 @@ SAMPLE_PROCEDURES = [
             "A lumbar laminectomy is an operation on your lower back to take "
             "pressure off squeezed nerves. The surgeon removes part of the "
             "bone at the back of the spine, called the lamina, to make more "
-            "room for the nerves. It is an operation on the spine, not on "
-            "the hip."
+            "room for the nerves. That is where the name comes from: "
+            "laminectomy means taking out the lamina, and lumbar means the "
+            "lower back. It is an operation on the spine, not on the hip."
         ),
         "what_happens": (
             "You will have a general anesthetic. This is medicine that puts "
@@ -1691,8 +1696,8 @@ SAMPLE_PROCEDURES = [
                     "into the bladder to drain it for a day or two."
                 ),
                 "frequency": "common",
-                "frequency_n": None,
-                "frequency_m": None,
+                "frequency_n": 1,
+                "frequency_m": 20,
                 "severity": "minor",
                 "is_material": False,
             },

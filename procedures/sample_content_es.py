@@ -92,7 +92,8 @@ LUMBAR_PUNCTURE_ES = {
         "médicos tengan que darle un tratamiento según lo que creen más "
         "probable. Respetarán su decisión y le explicarán lo que significa "
         "para usted.\n"
-        "- Imágenes. Una tomografía (TAC) o una resonancia magnética muestran "
+        "- Imágenes. Una tomografía (TAC: fotos detalladas con rayos X) o una "
+        "resonancia magnética (fotos hechas con un imán potente) muestran "
         "el cerebro y la columna. Muchas veces se hacen primero. Pero no pueden "
         "analizar el líquido, así que no siempre pueden sustituir a una "
         "punción lumbar.\n"
@@ -316,16 +317,19 @@ LUMBAR_PUNCTURE_ES = {
             "question": "¿Qué saca de su cuerpo una punción lumbar?",
             "choices": [
                 "Líquido de dentro de la médula espinal",
-                "Líquido de alrededor de los nervios, por debajo de la médula espinal",
+                (
+                    "Líquido transparente de alrededor del cerebro y la médula espinal, "
+                    "sacado de la parte baja de la espalda"
+                ),
                 "Un trocito de hueso de la espalda",
                 "Sangre de una vena de la espalda",
             ],
             "explanation": (
-                "La aguja entra en la parte baja de la espalda, por debajo del "
-                "lugar donde termina la médula espinal. Saca una pequeña "
-                "cantidad del líquido transparente que rodea los nervios. No "
-                "entra en la médula espinal, y su cuerpo pronto fabrica más "
-                "líquido."
+                "La prueba saca una pequeña cantidad del líquido transparente "
+                "que rodea el cerebro y la médula espinal. La aguja entra en la "
+                "parte baja de la espalda, por debajo del lugar donde termina "
+                "la médula espinal, así que no toca la médula espinal. Su "
+                "cuerpo pronto fabrica más líquido."
             ),
         },
         {

@@ -109,10 +109,11 @@ def test_sample_text_reads_at_grade_eight_or_below(procedure):
     texts += [step["instruction"] for step in procedure["preparation_steps"]]
     texts += [question["explanation"] for question in procedure["questions"]]
 
+    texts += [question["question"] for question in procedure["questions"]]
+
     grades = [textstat.flesch_kincaid_grade(text) for text in texts]
 
-    assert sum(grades) / len(grades) <= 8
-    assert max(grades) <= 10, [text for text, grade in zip(texts, grades, strict=True) if grade > 10]
+    assert max(grades) <= 8, [text for text, grade in zip(texts, grades, strict=True) if grade > 8]
 
 
 def test_content_admin_sees_the_four_procedures_with_their_items_in_the_admin(client, content_admin, loaded):
@@ -122,7 +123,12 @@ def test_content_admin_sees_the_four_procedures_with_their_items_in_the_admin(cl
     procedure = Procedure.objects.get(slug="lumbar-puncture")
     change = client.get(reverse("admin:procedures_procedure_change", args=[procedure.pk])).content.decode()
 
-    for name in ["Lumbar puncture", "Percutaneous lumbar fusion", "Lumbar sympathetic block", "Lumbar laminectomy"]:
+    for name in [
+        "Lumbar puncture",
+        "Lower back fusion through small cuts",
+        "Lumbar sympathetic block",
+        "Lumbar laminectomy",
+    ]:
         assert name in changelist
     assert "Sample: review before use" in changelist
     assert "your clinic&#x27;s clinicians must review it before use" in change
@@ -140,3 +146,84 @@ def test_nurse_cannot_reach_the_content_admin(client, nurse, loaded):
 
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def patient_texts(content: dict) -> list[tuple[str, str]]:
+    """Every text a patient reads in a procedure's content, named by where it is."""
+    texts = [(field, content[field]) for field in ("name", *LONG_TEXT_FIELDS)]
+    for risk in content["risks"]:
+        texts += [(f"risk {risk['title']}", risk["title"]), (f"risk {risk['title']}", risk["description"])]
+    texts += [("preparation step", step["instruction"]) for step in content["preparation_steps"]]
+    texts += [("checklist question", item["patient_question"]) for item in content["checklist_items"]]
+    for question in content["questions"]:
+        texts += [(f"quiz {question['question']}", text) for text in (question["question"], *question["choices"])]
+        texts.append((f"quiz {question['question']}", question["explanation"]))
+    return texts
+
+
+# A medical word a patient may not know, and words that, in the same text, explain it.
+JARGON = {
+    r"\bpercutaneous\b": "through the skin",
+    r"\blamina\b": "bone at the back",
+    r"\bdura\b": "covering",
+    r"\bCRPS\b": "long-lasting pain",
+    r"\bRSD\b": "never: the old name is written out",
+    r"\bCT\b": "X-ray",
+    r"\bMRI\b": "magnet",
+    r"\bCSF\b": "fluid",
+}
+
+
+@pytest.mark.parametrize("procedure", SAMPLE_PROCEDURES, ids=lambda procedure: procedure["slug"])
+def test_medical_words_are_explained_where_a_patient_first_meets_them_and_kept_out_of_names(procedure):
+    import re
+
+    unexplained, met = [], set()
+    for where, text in patient_texts(procedure):  # in the order the patient reads them
+        for word, explanation in JARGON.items():
+            flags = 0 if word == r"\bCT\b" else re.IGNORECASE
+            if word not in met and re.search(word, text, flags):
+                met.add(word)
+                if explanation not in text:
+                    unexplained.append((where, word.replace("\\b", "")))
+    assert unexplained == []
+    for title in [procedure["name"], *(risk["title"] for risk in procedure["risks"])]:
+        assert not any(re.search(word, title, re.IGNORECASE) for word in JARGON), title
+
+
+def test_the_lumbar_puncture_quiz_says_where_the_fluid_is_as_the_information_does():
+    from procedures.sample_content_es import LUMBAR_PUNCTURE_ES
+
+    lumbar = next(procedure for procedure in SAMPLE_PROCEDURES if procedure["slug"] == "lumbar-puncture")
+    question = lumbar["questions"][0]
+    right = question["choices"][question["correct_choice"] - 1]
+    assert "around your brain and spinal cord" in lumbar["summary"]
+    assert (
+        "around your brain and spinal cord" in right and "around your brain and spinal cord" in question["explanation"]
+    )
+    assert not any("around the nerves" in choice for choice in question["choices"])
+
+    spanish = LUMBAR_PUNCTURE_ES["questions"][0]
+    right = spanish["choices"][question["correct_choice"] - 1]
+    assert "rodea el cerebro y la médula espinal" in LUMBAR_PUNCTURE_ES["summary"]
+    assert "alrededor del cerebro y la médula espinal" in right
+    assert "rodea el cerebro y la médula espinal" in spanish["explanation"]
+
+
+def test_risks_with_a_known_figure_say_about_n_in_m_and_the_others_give_one_figure_not_a_range(loaded):
+    from django.utils import translation
+
+    from procedures.templatetags.procedure_content import frequency_words
+
+    lumbar = Procedure.objects.get(slug="lumbar-puncture").current_version.content
+    words = {risk["title"]: frequency_words(risk) for risk in lumbar["risks"]}
+    assert words["Headache after the procedure"] == "Very common: about 1 in 5 people"
+    assert words["Back pain or bruising"] == "Very common: about 1 in 4 people"
+    assert words["Brief pain or tingling in a leg"] == "Common: about 1 in 10 people"
+    assert words["Infection"] == "Rare: up to 1 in 1,000 people"
+    for procedure in Procedure.objects.all():
+        for risk in procedure.current_version.content["risks"]:
+            assert "between" not in frequency_words(risk)
+    with translation.override("es"):
+        risk = next(risk for risk in lumbar["risks"] if risk["title"] == "Infection")
+        assert frequency_words(risk) == "Raro: hasta 1 de cada 1.000 personas"
