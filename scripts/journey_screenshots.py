@@ -4,7 +4,7 @@ Run `make run` in one terminal, then `make screenshots` in another. It makes a
 fresh request for the sample lumbar puncture in the local database, walks it
 in Debian's Chromium at 390x844 (with a wrong date of birth, a missing tick, a
 wrong quiz answer and a mismatched name on the way, to show the messages),
-saves one full-page PNG per page in the output folder, downloads the signed
+saves one full-page PNG per page in the output folder (and one more at 200% text), downloads the signed
 PDF and turns each of its pages into a PNG with pdftoppm.
 """
 
@@ -80,14 +80,19 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 390, "height": 844})
 
         def shot(name: str) -> None:
+            """The page as it is, and again at 200% text (the root font size doubled, as a
+            patient's browser setting does), to see that nothing is cut or runs together."""
             page.screenshot(path=out / f"{name}.png", full_page=True)
-            print(out / f"{name}.png")
+            page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+            page.screenshot(path=out / f"{name}-text-200.png", full_page=True)
+            page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+            print(out / f"{name}.png", "and", out / f"{name}-text-200.png")
 
         page.goto(link)
         shot("01-welcome")
-        page.click("text=Start")
+        page.click("main a.btn-primary")  # Start
         page.fill("#id_day", "3")
-        page.select_option("#id_month", str(DOB.month))
+        page.fill("#id_month", str(DOB.month))
         page.fill("#id_year", str(DOB.year))
         page.click("button[type=submit]")
         shot("02-identity-wrong-date")
