@@ -958,7 +958,14 @@ class PublishResult:
 
 
 def publish_content(
-    *, procedure: Procedure, user: AbstractBaseUser | None, change_summary: str, is_material: bool, ip=None
+    *,
+    procedure: Procedure,
+    user: AbstractBaseUser | None,
+    change_summary: str,
+    is_material: bool,
+    material_override_by: AbstractBaseUser | None = None,
+    material_override_reason: str = "",
+    ip=None,
 ) -> PublishResult:
     """Publish the working copy; if the change is material, apply it to patients' requests.
 
@@ -968,7 +975,27 @@ def publish_content(
     """
     with transaction.atomic():
         version = publish_procedure(
-            procedure=procedure, published_by=user, change_summary=change_summary, is_material=is_material
+            procedure=procedure,
+            published_by=user,
+            change_summary=change_summary,
+            is_material=is_material,
+            material_override_by=material_override_by,
+            material_override_reason=material_override_reason,
+        )
+        audit(
+            request=None,
+            action="content_published",
+            message=f"Published version {version.number} of procedure {procedure.pk}"
+            + (" (material)" if is_material else "")
+            + (", approved as not material by a second content admin" if material_override_by else ""),
+            user=user,
+            ip=ip,
+            detail={
+                "procedure": procedure.pk,
+                "version": version.number,
+                "material": is_material,
+                "approved_by": material_override_by.pk if material_override_by else None,
+            },
         )
         moved = flagged = 0
         if is_material:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.urls import path
@@ -15,6 +16,7 @@ from procedures.models import (
     Risk,
 )
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
+from procedures.services import settle_translations_to_update
 
 SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
 FORMATTING_HELP = _(
@@ -114,11 +116,36 @@ class PublishedVersionInline(admin.TabularInline):
         return version.short_fingerprint
 
 
+class ProcedureForm(forms.ModelForm):
+    """The procedure's own fields, and a way to confirm translations marked as needing an update."""
+
+    confirm_translations = forms.TypedMultipleChoiceField(
+        label=_("Still right"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick a translation you have checked and that needs no change; saving clears its mark."),
+    )
+
+    class Meta:
+        model = Procedure
+        fields = ["name"]  # the admin passes the fields of its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        marks = self.instance.translations_to_update if self.instance.pk else []
+        if marks:
+            self.fields["confirm_translations"].choices = [(index, entry["label"]) for index, entry in enumerate(marks)]
+        else:
+            del self.fields["confirm_translations"]
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
     list_display = ["name", "sample_label", "current_version_number", "worst_reading_grade", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    form = ProcedureForm
     readonly_fields = ["sample_notice"]
     fieldsets = [
         (None, {"fields": ["sample_notice", "name", "slug", "summary"]}),
@@ -152,6 +179,28 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
     ]
 
     change_form_template = "admin/procedures/procedure/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.translations_to_update:
+            description = _(
+                "These translations need an update: their English changed in a published version and they did not. "
+                "Edit the translation below, or tick it here if it is still right."
+            )
+            fieldsets = [
+                (
+                    _("Translations that need an update"),
+                    {"fields": ["confirm_translations"], "description": description},
+                ),
+                *fieldsets,
+            ]
+        return fieldsets
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines: a translation edited in one of them clears its mark too.
+        confirmed = set(form.cleaned_data.get("confirm_translations") or [])
+        settle_translations_to_update(form.instance, confirmed=confirmed)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions", "risks", "preparation_steps", "questions")
@@ -222,6 +271,8 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         "published_by",
         "change_summary",
         "is_material",
+        "material_override_by",
+        "material_override_reason",
         "fingerprint",
         "content_display",
     ]

@@ -11,9 +11,14 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language_info, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from procedures import translations
+from procedures.models import ChecklistItem, ComprehensionQuestion, PreparationStep, Risk, describe_frequency
 
 PROCEDURE_FIELDS = {
     "name": _("Name"),
@@ -41,27 +46,57 @@ KIND_LABELS = {
     "removed": pgettext_lazy("content change", "removed"),
     "changed": pgettext_lazy("content change", "changed"),
 }
+# Labels for snapshot keys that are not model fields (the frequency is shown as one phrase).
 FIELD_LABELS = {
-    "title": _("Title"),
-    "description": _("Description"),
     "frequency": _("How common"),
-    "frequency_n": _("About N"),
-    "frequency_m": _("In M"),
-    "severity": _("How serious"),
-    "is_material": _("Patient must acknowledge"),
-    "instruction": _("Instruction"),
-    "timing": _("When"),
-    "text": _("Text"),
-    "category": _("Category"),
-    "required": _("Required"),
-    "allow_not_applicable": _("“Not applicable” allowed"),
-    "patient_question": _("Question to the patient"),
-    "expected_answer": _("Answer needing no follow-up"),
-    "question": _("Question"),
-    "choices": _("Answers"),
     "correct_choice": _("Correct answer"),
-    "explanation": _("Explanation"),
+    "choices": _("Answers"),
 }
+FREQUENCY_FIELDS = ("frequency", "frequency_n", "frequency_m")
+
+
+def _item_model(section: str) -> type[models.Model]:
+    return {
+        "risks": Risk,
+        "preparation_steps": PreparationStep,
+        "checklist_items": ChecklistItem,
+        "questions": ComprehensionQuestion,
+    }[section]
+
+
+def field_label(section: str, name: str) -> str:
+    """The label the editor sees beside the field in the admin (its verbose name), capitalised."""
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
+    try:
+        label = str(_item_model(section)._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        label = name.replace("_", " ")
+    return label[:1].upper() + label[1:]
+
+
+def value_words(section: str, name: str, value: Any) -> str:
+    """A stored value in the words the editor chose it with: a choice's label, Yes or No, "about 1 in 5"."""
+    if isinstance(value, bool):
+        return str(pgettext_lazy("a yes/no setting", "Yes") if value else pgettext_lazy("a yes/no setting", "No"))
+    if value in (None, ""):
+        return "—"
+    if name == "correct_choice":
+        return gettext("Answer %(number)s") % {"number": value}
+    try:
+        field = _item_model(section)._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return value if isinstance(value, list) else str(value)
+
+
+def frequency_words(item: dict | None) -> str:
+    """How common a risk is, as the patient reads it ("Common: about 1 in 20 people")."""
+    if not item or not item.get("frequency"):
+        return "—"
+    return describe_frequency(item["frequency"], item.get("frequency_n"), item.get("frequency_m"))
 
 
 def word_diff(before: Any, after: Any) -> SafeString:
@@ -124,6 +159,25 @@ def _item_label(noun, title) -> str:
     return gettext("%(item)s “%(title)s”") % {"item": noun, "title": title}
 
 
+def _field_changes(section: str, before: dict, after: dict) -> list[FieldChange]:
+    """Each changed field of one item, labelled and worded as the editor sees it."""
+    changes = []
+    if section == "risks" and any(before.get(name) != after.get(name) for name in FREQUENCY_FIELDS):
+        changes.append(
+            FieldChange(field_label(section, "frequency"), word_diff(frequency_words(before), frequency_words(after)))
+        )
+    for name, value in after.items():
+        if name == "key" or (section == "risks" and name in FREQUENCY_FIELDS) or before.get(name) == value:
+            continue
+        changes.append(
+            FieldChange(
+                field_label(section, name),
+                word_diff(value_words(section, name, before.get(name)), value_words(section, name, value)),
+            )
+        )
+    return changes
+
+
 def content_diff(old: dict | None, new: dict) -> ContentDiff:
     old = old or {}
     procedure_fields = [
@@ -140,11 +194,7 @@ def content_diff(old: dict | None, new: dict) -> ContentDiff:
             if key not in before:
                 items.append(ItemChange("added", section, _item_label(noun, item[title_field]), key=key))
                 continue
-            changes = [
-                FieldChange(str(FIELD_LABELS.get(name, name)), word_diff(before[key].get(name), value))
-                for name, value in item.items()
-                if name != "key" and before[key].get(name) != value
-            ]
+            changes = _field_changes(section, before[key], item)
             if changes:
                 items.append(
                     ItemChange("changed", section, _item_label(noun, before[key][title_field]), changes, key=key)
@@ -157,3 +207,94 @@ def content_diff(old: dict | None, new: dict) -> ContentDiff:
         if kept_before != kept_after:
             reordered.append(str(REORDERED[section]))
     return ContentDiff(procedure_fields, items, reordered)
+
+
+def material_changes(old: dict | None, new: dict) -> list[str]:
+    """What in the risks changed what a patient agrees to, in plain words; [] when nothing did.
+
+    Adding or removing a risk, changing whether the patient must acknowledge it, how common it
+    is (band or figure) or how serious: any of these makes a change material, whatever the
+    editor calls it. A first version has nothing to compare with.
+    """
+    if not old:
+        return []
+    before = {risk["key"]: risk for risk in old.get("risks", [])}
+    after = {risk["key"]: risk for risk in new.get("risks", [])}
+    reasons = []
+    for key, risk in after.items():
+        earlier = before.get(key)
+        names = {"title": risk["title"]}
+        if earlier is None:
+            reasons.append(gettext("Risk “%(title)s” was added.") % names)
+            continue
+        if earlier["is_material"] != risk["is_material"]:
+            if risk["is_material"]:
+                reasons.append(gettext("Risk “%(title)s” must now be acknowledged by the patient.") % names)
+            else:
+                reasons.append(gettext("Risk “%(title)s” no longer needs the patient's acknowledgement.") % names)
+        if any(earlier.get(name) != risk.get(name) for name in FREQUENCY_FIELDS):
+            reasons.append(
+                gettext("How common “%(title)s” is changed from “%(before)s” to “%(after)s”.")
+                % {**names, "before": frequency_words(earlier), "after": frequency_words(risk)}
+            )
+        if earlier["severity"] != risk["severity"]:
+            reasons.append(
+                gettext("How serious “%(title)s” is changed from “%(before)s” to “%(after)s”.")
+                % {
+                    **names,
+                    "before": value_words("risks", "severity", earlier["severity"]),
+                    "after": value_words("risks", "severity", risk["severity"]),
+                }
+            )
+    for key, risk in before.items():
+        if key not in after:
+            reasons.append(gettext("Risk “%(title)s” was removed.") % {"title": risk["title"]})
+    return reasons
+
+
+@dataclass(frozen=True)
+class StaleTranslation:
+    """A translated text whose English changed while the translation stayed as it was."""
+
+    language: str
+    section: str  # "" for the procedure's own texts, else "risks", "preparation_steps", ...
+    key: str  # the item's key ("" for the procedure's own texts)
+    field: str
+    label: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ("language", "section", "key", "field", "label")}
+
+
+def stale_translations(old: dict | None, new: dict) -> list[StaleTranslation]:
+    """Translations left as they were when their English changed since the last version."""
+    if not old:
+        return []
+    stale = []
+    for language, texts in new.get("translations", {}).items():
+        earlier_texts = old.get("translations", {}).get(language, {})
+        language_name = get_language_info(language)["name"]
+        for name in translations.PROCEDURE_FIELDS:
+            if old.get(name) != new.get(name) and texts.get(name) and texts.get(name) == earlier_texts.get(name):
+                label = f"{language_name}: {PROCEDURE_FIELDS.get(name, name)}"
+                stale.append(StaleTranslation(language, "", "", name, label))
+        for section, fields in translations.ITEM_FIELDS.items():
+            earlier_position = {item["key"]: index for index, item in enumerate(old.get(section, []))}
+            earlier_rows = earlier_texts.get(section, [])
+            for index, item in enumerate(new.get(section, [])):
+                position = earlier_position.get(item["key"])
+                if position is None:
+                    continue
+                earlier_item = old[section][position]
+                row = texts.get(section, [])[index] if index < len(texts.get(section, [])) else {}
+                earlier_row = earlier_rows[position] if position < len(earlier_rows) else {}
+                noun, title_field = SECTIONS[section]
+                for name in fields:
+                    if (
+                        earlier_item.get(name) != item.get(name)
+                        and row.get(name)
+                        and row.get(name) == earlier_row.get(name)
+                    ):
+                        label = f"{language_name}: {_item_label(noun, item[title_field])}, {field_label(section, name)}"
+                        stale.append(StaleTranslation(language, section, item["key"], name, label))
+    return stale

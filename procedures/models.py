@@ -140,6 +140,10 @@ class Procedure(models.Model):
     benefits_es = models.TextField("Benefits (Spanish)", blank=True)
     alternatives_es = models.TextField("Alternatives (Spanish)", blank=True)
     recovery_es = models.TextField("Recovery (Spanish)", blank=True)
+    # Translations whose English changed in a published version while they stayed as they were:
+    # [{"language", "section", "key", "field", "label", "text"}], "text" being the translation then.
+    # Kept until the translation is edited or an editor confirms it is still right.
+    translations_to_update = models.JSONField(default=list, blank=True, editable=False)
     is_sample = models.BooleanField(
         "Sample content",
         default=False,
@@ -352,6 +356,17 @@ class ProcedureVersion(ImmutableModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(default=timezone.now)
+    # A change the risks make material, published as not material: only with a second content
+    # admin's approval, recorded here with their reason.
+    material_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Published as not material with the approval of",
+    )
+    material_override_reason = models.TextField("Why it is not material", blank=True)
 
     class Meta:
         ordering = ["procedure", "-number"]

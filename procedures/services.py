@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from procedures.diff import StaleTranslation, material_changes, stale_translations
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -147,17 +148,38 @@ def publishing_problems(procedure: Procedure) -> list[str]:
     return problems
 
 
+def may_approve_content(user: AbstractBaseUser | None) -> bool:
+    """Whether this user may publish content, or approve another editor's publishing."""
+    return bool(user and user.is_active and user.has_perm("procedures.change_procedure"))
+
+
 def publish_procedure(
     *,
     procedure: Procedure,
     published_by: AbstractBaseUser | None,
     change_summary: str,
     is_material: bool,
+    material_override_by: AbstractBaseUser | None = None,
+    material_override_reason: str = "",
 ) -> ProcedureVersion:
-    """Snapshot the working copy into the next numbered, immutable version."""
+    """Snapshot the working copy into the next numbered, immutable version.
+
+    A change the risks make material (`diff.material_changes`) is published as not material
+    only with a second content admin's approval (`material_override_by`, who has already
+    confirmed it is them) and a reason. Translations left unchanged while their English
+    changed are marked on the working copy as needing an update (`translations_to_update`).
+    """
     change_summary = change_summary.strip()
+    material_override_reason = material_override_reason.strip()
     if not change_summary:
         raise PublishError("Write a short summary of what changed, so reviewers and nurses can see why.")
+    if material_override_by is not None:
+        if is_material:
+            raise PublishError("A material change needs no approval to publish as material: clear the approval.")
+        if not may_approve_content(material_override_by) or material_override_by == published_by:
+            raise PublishError("The approval must come from a second content admin, not from the one publishing.")
+        if not material_override_reason:
+            raise PublishError("Say why these changes are not material, for the record.")
     with transaction.atomic():
         # Locking the procedure serialises publishers, so two can't take the same number.
         procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
@@ -169,7 +191,17 @@ def publish_procedure(
         latest = procedure.versions.order_by("-number").first()
         if latest and latest.fingerprint == content_fingerprint:
             raise PublishError(f"Nothing has changed since version {latest.number}, so there is nothing to publish.")
-        return ProcedureVersion.objects.create(
+        reasons = material_changes(latest.content if latest else None, content)
+        if reasons and not is_material and material_override_by is None:
+            raise PublishError(
+                "These changes are material, because they change what a patient agrees to: "
+                + " ".join(reasons)
+                + " Publish them as a material change, or ask a second content admin to approve publishing them "
+                "as not material."
+            )
+        if material_override_by is not None and not reasons:
+            raise PublishError("Nothing here makes the change material, so it needs no approval: clear the approval.")
+        version = ProcedureVersion.objects.create(
             procedure=procedure,
             number=(latest.number + 1) if latest else 1,
             content=content,
@@ -177,7 +209,48 @@ def publish_procedure(
             change_summary=change_summary,
             is_material=is_material,
             published_by=published_by,
+            material_override_by=material_override_by,
+            material_override_reason=material_override_reason,
         )
+        mark_translations_to_update(procedure, stale_translations(latest.content if latest else None, content))
+        return version
+
+
+def mark_translations_to_update(procedure: Procedure, stale: list[StaleTranslation]) -> None:
+    """Add newly stale translations to the procedure's list, each with its text as it is now."""
+    if not stale:
+        return
+    marked = {
+        (entry["language"], entry["section"], entry["key"], entry["field"])
+        for entry in procedure.translations_to_update
+    }
+    for entry in stale:
+        if (entry.language, entry.section, entry.key, entry.field) not in marked:
+            procedure.translations_to_update.append(
+                {**entry.as_dict(), "text": current_translation(procedure, entry.as_dict())}
+            )
+    procedure.save(update_fields=["translations_to_update"])
+
+
+def current_translation(procedure: Procedure, entry: dict[str, str]) -> str | None:
+    """The working copy's translation that a `translations_to_update` entry names; None if it is gone."""
+    column = f"{entry['field']}_{entry['language']}"
+    if not entry["section"]:
+        return getattr(procedure, column, None)
+    item = getattr(procedure, entry["section"]).filter(key=entry["key"]).first()
+    return getattr(item, column, None) if item is not None else None
+
+
+def settle_translations_to_update(procedure: Procedure, *, confirmed: set[int] = frozenset()) -> None:
+    """Drop the marks whose translation was edited, or gone, or that an editor confirmed (by position)."""
+    kept = [
+        entry
+        for position, entry in enumerate(procedure.translations_to_update)
+        if position not in confirmed and current_translation(procedure, entry) == entry["text"]
+    ]
+    if kept != procedure.translations_to_update:
+        procedure.translations_to_update = kept
+        procedure.save(update_fields=["translations_to_update"])
 
 
 SAMPLE_CHANGE_SUMMARY = "Sample content shipped with Proceed. The clinic's clinicians must review it before use."
