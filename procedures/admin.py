@@ -49,51 +49,55 @@ class ReadabilityMixin:
 
 
 class OrderedInline(ReadabilityMixin, admin.StackedInline):
+    """One kind of item, folded shut until opened (a <details>, so it needs no JavaScript), each
+    item's translations folded inside it. An inline with an error opens by itself (Django's rule)."""
+
     extra = 0
     show_change_link = False
+    classes = ["collapse"]
+    main_fields: list = []
+    translated_fields: list = []
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": self.main_fields}),
+            (_("Spanish (español)"), {"fields": self.translated_fields, "classes": ["collapse"]}),
+        ]
 
 
 class RiskInline(OrderedInline):
     model = Risk
-    fields = [
+    main_fields = [
         "order",
         "title",
         "description",
         ("frequency", "frequency_n", "frequency_m"),
         ("severity", "is_material"),
-        "title_es",
-        "description_es",
     ]
+    translated_fields = ["title_es", "description_es"]
 
 
 class PreparationStepInline(OrderedInline):
     model = PreparationStep
-    fields = ["order", "timing", "instruction", "timing_es", "instruction_es"]
+    main_fields = ["order", "timing", "instruction"]
+    translated_fields = ["timing_es", "instruction_es"]
 
 
 class ChecklistItemInline(OrderedInline):
     model = ChecklistItem
-    fields = [
+    main_fields = [
         "order",
         "text",
         ("category", "required", "allow_not_applicable"),
         ("patient_question", "expected_answer"),
-        "patient_question_es",
     ]
+    translated_fields = ["patient_question_es"]
 
 
 class ComprehensionQuestionInline(OrderedInline):
     model = ComprehensionQuestion
-    fields = [
-        "order",
-        "question",
-        "choices",
-        "correct_choice",
-        "explanation",
-        "question_es",
-        "choices_es",
-        "explanation_es",
-    ]
+    main_fields = ["order", "question", "choices", "correct_choice", "explanation"]
+    translated_fields = ["question_es", "choices_es", "explanation_es"]
 
 
 class PublishedVersionInline(admin.TabularInline):
