@@ -1,5 +1,8 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.html import format_html
@@ -16,7 +19,7 @@ from procedures.models import (
     Risk,
 )
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
-from procedures.services import settle_translations_to_update
+from procedures.services import publishing_requirements, settle_translations_to_update
 
 SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
 FORMATTING_HELP = _(
@@ -200,6 +203,10 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
             ]
         return fieldsets
 
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "publishing_requirements": publishing_requirements()}
+        return super().add_view(request, form_url, extra_context)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # After the inlines: a translation edited in one of them clears its mark too.
@@ -266,7 +273,15 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
 class ProcedureVersionAdmin(admin.ModelAdmin):
     """Published versions: readable by content admins, changeable by no one."""
 
-    list_display = ["procedure", "number", "published_at", "published_by", "is_material", "change_summary"]
+    list_display = [
+        "procedure",
+        "number",
+        "published_at",
+        "published_by",
+        "is_material",
+        "signed_consents",
+        "change_summary",
+    ]
     list_filter = ["procedure", "is_material"]
     fields = [
         "procedure",
@@ -290,6 +305,23 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # One subquery for the page, not a count per row. By the model's name: the consent records
+        # live in the consent app, which builds on this one.
+        signature = apps.get_model("consent", "Signature")
+        consents = (
+            signature.objects.filter(procedure_version=OuterRef("pk"), decision="consent")
+            .order_by()
+            .values("procedure_version")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(signed_consent_count=Coalesce(Subquery(consents), 0))
+
+    @admin.display(description=_("Signed consents"), ordering="signed_consent_count")
+    def signed_consents(self, version):
+        return version.signed_consent_count
 
     @admin.display(description=_("Content as published"))
     def content_display(self, version):

@@ -161,7 +161,8 @@ def publish_view(request, pk: int, *, admin_site):
         "problems": publishing_problems(procedure),
         "form": form,
         "material_changes": material,
-        "approval": approval,
+        # Left empty, the approval shows no errors: it is only for those who choose it.
+        "approval": approval if approval.is_filled_in else MaterialOverrideForm(None, request=request),
         "stale_translations": stale_translations(latest.content if latest else None, draft),
         "translations_to_update": procedure.translations_to_update,
         "would_move": earlier.filter(status__in=MOVABLE_STATUSES).count(),

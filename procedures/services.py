@@ -123,19 +123,40 @@ def fingerprint(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_form(content)).hexdigest()
 
 
+# What every published version must have; `publishing_problems` checks these, and the admin's
+# Add page lists them (`publishing_requirements`), so the two never disagree.
+REQUIRED_ITEMS = (
+    ("risks", "risk"),
+    ("preparation_steps", "preparation step"),
+    ("checklist_items", "checklist item"),
+    ("questions", "comprehension question"),
+)
+
+
+def _text_label(field: str) -> str:
+    return str(Procedure._meta.get_field(field).verbose_name).capitalize()
+
+
+def publishing_requirements() -> list[str]:
+    """What a procedure needs before it can be published, in plain words (the rules of `publishing_problems`)."""
+    texts = ", ".join(f"“{_text_label(field)}”" for field in PROCEDURE_TEXT_FIELDS)
+    items = ", ".join(f"one {label}" for _relation, label in REQUIRED_ITEMS[:-1]) + f" and one {REQUIRED_ITEMS[-1][1]}"
+    return [
+        f"Every text filled in: {texts}.",
+        f"At least {items}.",
+        "Each item complete and consistent: for example, “about N in M” must fit the risk's band, a patient "
+        "question needs the answer that needs no follow-up, and a comprehension question has 2 to 5 different "
+        "answers and says which one is right.",
+    ]
+
+
 def publishing_problems(procedure: Procedure) -> list[str]:
     """Everything that stops the working copy from being published, in plain words."""
     problems = []
     for field in PROCEDURE_TEXT_FIELDS:
         if not getattr(procedure, field).strip():
-            label = Procedure._meta.get_field(field).verbose_name
-            problems.append(f"“{label.capitalize()}” is empty.")
-    for relation, label in (
-        ("risks", "risk"),
-        ("preparation_steps", "preparation step"),
-        ("checklist_items", "checklist item"),
-        ("questions", "comprehension question"),
-    ):
+            problems.append(f"“{_text_label(field)}” is empty.")
+    for relation, label in REQUIRED_ITEMS:
         items = list(getattr(procedure, relation).all())
         if not items:
             problems.append(f"Add at least one {label}.")

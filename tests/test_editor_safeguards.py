@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -228,3 +231,58 @@ def test_the_diff_uses_the_labels_and_words_the_editor_sees(published_procedure)
     assert fields["How serious"] == "<del>Minor</del> <ins>Serious</ins>"
     assert fields["Required"] == "<del>Yes</del> <ins>No</ins>"
     assert "Allergies" in fields["Category"] and "allergies" not in fields["Category"]
+
+
+# 18–21. The admin's pages ----------------------------------------------------------------------
+
+
+def test_the_procedure_page_has_no_django_history_button_and_folds_items_and_translations(
+    client, content_admin, published_procedure
+):
+    client.force_login(content_admin)
+    page = client.get(reverse("admin:procedures_procedure_change", args=[published_procedure.pk])).content.decode()
+    assert reverse("admin:procedures_procedure_content_history", args=[published_procedure.pk]) in page
+    assert reverse("admin:procedures_procedure_history", args=[published_procedure.pk]) not in page
+    assert ">View on site<" not in page
+    for prefix in ("risks", "preparation_steps", "checklist_items", "questions"):
+        group = page.split(f'id="{prefix}-group"')[1].split("</fieldset>")[0]
+        assert "<details><summary>" in " ".join(group.split())
+
+
+def test_the_versions_list_counts_signed_consents_per_version_in_one_query(
+    client, content_admin, published_procedure, django_assert_max_num_queries
+):
+    from consent.models import Signature
+    from tests.conftest import PATIENT_B, complete_journey, make_case, sign_case
+
+    first = published_procedure.current_version
+    for patient in ({"mrn": "V-1", "full_name": "A One", "date_of_birth": datetime.date(1950, 1, 1)}, PATIENT_B):
+        case = make_case(published_procedure, patient)
+        complete_journey(case)
+        sign_case(case)
+    published_procedure.risks.update(description="Changed.")
+    publish_procedure(
+        procedure=published_procedure, published_by=None, change_summary="Wording " * 40, is_material=False
+    )
+    assert Signature.objects.filter(procedure_version=first).count() == 2
+    client.force_login(content_admin)
+
+    url = reverse("admin:procedures_procedureversion_changelist")
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+
+    counts = [cell.split(">")[1].split("<")[0] for cell in page.split('class="field-signed_consents')[1:]]
+    assert counts == ["0", "2"]  # version 2, then version 1
+    assert "Signed consents" in page
+
+
+def test_the_add_page_says_what_a_procedure_needs_before_it_can_be_published(client, content_admin):
+    from procedures.services import publishing_requirements
+
+    client.force_login(content_admin)
+    page = html.unescape(" ".join(client.get(reverse("admin:procedures_procedure_add")).content.decode().split()))
+    assert "Before it can be published, a procedure needs:" in page
+    for requirement in publishing_requirements():
+        assert requirement in page
+    assert "“What happens”" in page and "one comprehension question" in page

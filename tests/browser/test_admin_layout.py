@@ -35,3 +35,17 @@ def test_the_procedure_page_folds_each_kind_of_item_and_each_translation(new_pag
     # No Django "History" (noisy) beside "Content history".
     tools = page.locator(".object-tools a").all_text_contents()
     assert [" ".join(tool.split()) for tool in tools] == ["Preview as a patient", "Publish…", "Content history"]
+
+
+def test_the_versions_list_fits_a_1366_px_screen_with_every_column(new_page, content_admin):
+    load_sample_procedures()
+    page = new_page(viewport=DESKTOP)
+    sign_in_staff(page, content_admin, "/admin/procedures/procedureversion/")
+    page.goto("/admin/procedures/procedureversion/")
+    table, room = page.evaluate(
+        "() => [document.querySelector('#result_list').scrollWidth,"
+        " document.querySelector('#changelist .results').clientWidth]"
+    )
+    assert table <= room, f"the table is {table} px wide in {room} px: its last columns are cut off"
+    expect(page.locator("th.column-signed_consents")).to_be_visible()
+    expect(page.locator("td.field-change_summary").first).to_be_in_viewport()

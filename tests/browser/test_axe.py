@@ -25,7 +25,7 @@ from tests.browser.helpers import (
     submit,
     walk_to_withdraw,
 )
-from tests.conftest import PATIENT_B, make_case, sign_case, totp_code
+from tests.conftest import PATIENT_B, add_spanish, make_case, sign_case, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DESKTOP = {"width": 1280, "height": 900}
@@ -272,6 +272,24 @@ def test_every_content_admin_page_passes_axe(new_page, content_admin, published_
     audit(page, "preview: a later step")
     page.goto(f"/admin/procedures/procedureversion/{published_procedure.versions.first().pk}/change/")
     audit(page, "a published version")
+    page.goto("/admin/procedures/procedure/add/")
+    audit(page, "add a procedure: what it needs before publishing")
+    # A change the risks make material, and a translation left behind by its English: the publish
+    # page's warnings and the second admin's approval, then the change page's marks.
+    add_spanish(published_procedure)
+    publish_procedure(procedure=published_procedure, published_by=None, change_summary="Spanish", is_material=False)
+    published_procedure.risks.update(severity="serious", description="A headache that can last a week.")
+    page.goto(f"{base}/publish/")
+    page.fill("#id_change_summary", "Severity")
+    page.check("#id_is_material_1")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".proceed-approval")).to_be_visible()
+    audit(page, "publish: material changes, approval and stale translations")
+    page.check("#id_is_material_0")
+    page.get_by_role("button", name="Publish").click()
+    page.goto(f"{base}/change/")
+    expect(page.get_by_text("Translations that need an update")).to_be_visible()
+    audit(page, "procedure change page: translations to update")
 
     # Django renders 500.html with no context when something fails unexpectedly: the same page here.
     html = server_error(RequestFactory().get("/")).content.decode()
