@@ -79,6 +79,11 @@ class Status(models.TextChoices):
 OPEN_STATUSES = {Status.CREATED, Status.INVITED, Status.OPENED, Status.IN_PROGRESS, Status.NEEDS_DISCUSSION}
 # The link no longer works at all in these.
 DEAD_LINK_STATUSES = {Status.EXPIRED, Status.CANCELLED, Status.LOCKED}
+# The patient's decision is recorded: nothing done with the link (a wrong date of birth, a reissue)
+# may change these statuses; only the decision's own next steps (withdraw, confirm) do.
+FINISHED_STATUSES = {Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CONFIRMED}
+# Wrong dates of birth in a row after which the link refuses until a nurse issues a new one.
+MAX_IDENTITY_ATTEMPTS = 5
 
 
 class Step(models.IntegerChoices):
@@ -174,7 +179,23 @@ class ConsentRequest(models.Model):
 
     @property
     def link_is_usable(self) -> bool:
-        return self.status not in DEAD_LINK_STATUSES and timezone.now() <= self.expires_at
+        """Whether the link opens at all. A finished case is never locked by wrong dates of birth (its
+        status is the record of a decision), but its link refuses after too many, like a locked one."""
+        return (
+            self.status not in DEAD_LINK_STATUSES
+            and self.failed_identity_attempts < MAX_IDENTITY_ATTEMPTS
+            and timezone.now() <= self.expires_at
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def can_reissue_link(self) -> bool:
+        """A new link for any case but a cancelled one; for a finished case it only reopens the way to its
+        record (download, withdraw), never the journey."""
+        return self.status != Status.CANCELLED
 
     @property
     def is_open(self) -> bool:

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from consent.models import (
     DEAD_LINK_STATUSES,
+    FINISHED_STATUSES,
+    MAX_IDENTITY_ATTEMPTS,
     OPEN_STATUSES,
     Acknowledgement,
     AuditEvent,
@@ -54,7 +56,6 @@ from procedures.translations import available_languages
 
 logger = logging.getLogger(__name__)
 
-MAX_IDENTITY_ATTEMPTS = 5
 MAX_APPOINTMENT_AHEAD = datetime.timedelta(days=2 * 366)
 MAX_DRAWN_SIGNATURE_LENGTH = 200_000  # characters of a PNG data URL: far more than a drawn signature needs
 
@@ -321,11 +322,15 @@ def send_invite_email(*, request: ConsentRequest, token: str, user: AbstractBase
 
 
 def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: str | None = None) -> str:
-    """A new link; the old one stops working at once. Unlocks a locked link."""
+    """A new link; the old one stops working at once. Unlocks a locked link.
+
+    A finished case (signed, declined, withdrawn, confirmed) keeps its status: its new link leads
+    to its record, never back into the journey.
+    """
     token, token_hash = _new_token()
     with transaction.atomic():
         request = _locked(request)
-        if request.status not in OPEN_STATUSES | DEAD_LINK_STATUSES - {Status.CANCELLED}:
+        if not request.can_reissue_link:
             raise ConsentError(
                 f"This request is {request.get_status_display().lower()}, so its link can't be reissued. "
                 "Create a new request if the patient needs to consent again."
@@ -335,7 +340,7 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
         request.token_hash = token_hash
         request.failed_identity_attempts = 0
         request.expires_at = link_expiry(request.appointment_at)
-        if request.status in DEAD_LINK_STATUSES:
+        if request.status in DEAD_LINK_STATUSES and not hasattr(request, "signature"):
             request.status = Status.INVITED
         request.save(update_fields=["token_hash", "failed_identity_attempts", "expires_at", "status"])
         audit(
@@ -381,18 +386,32 @@ class IdentityCheck:
 
 
 def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip: str | None) -> IdentityCheck:
-    """Compare the date of birth; five wrong answers lock the link."""
+    """Compare the date of birth. A correct one clears the count of wrong ones; five wrong ones in a
+    row lock an open case's link, and make a finished case's link refuse without touching its status."""
     with transaction.atomic():
         request = _locked(request)
         if not request.link_is_usable:
             return IdentityCheck(ok=False, attempts_left=0)
         if request.patient.date_of_birth == date_of_birth:
+            fields = ["progress"]
             if request.status in (Status.CREATED, Status.INVITED):
                 request.status = Status.OPENED
+                fields.append("status")
+            earlier_failures = request.failed_identity_attempts
+            if earlier_failures:
+                request.failed_identity_attempts = 0
+                fields.append("failed_identity_attempts")
             request.progress = max(request.progress, Step.IDENTITY)
-            request.save(update_fields=["status", "progress"])
-            audit(request=request, action="identity_verified", message="Identity checked", actor="patient", ip=ip)
-            return IdentityCheck(ok=True, attempts_left=MAX_IDENTITY_ATTEMPTS - request.failed_identity_attempts)
+            request.save(update_fields=fields)
+            audit(
+                request=request,
+                action="identity_verified",
+                message="Identity checked"
+                + (f"; the count of {earlier_failures} wrong dates of birth was cleared" if earlier_failures else ""),
+                actor="patient",
+                ip=ip,
+            )
+            return IdentityCheck(ok=True, attempts_left=MAX_IDENTITY_ATTEMPTS)
         request.failed_identity_attempts += 1
         attempts_left = MAX_IDENTITY_ATTEMPTS - request.failed_identity_attempts
         audit(
@@ -402,8 +421,18 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
             actor="patient",
             ip=ip,
         )
-        if attempts_left <= 0:
+        fields = ["failed_identity_attempts"]
+        if attempts_left <= 0 and request.status in FINISHED_STATUSES:
+            audit(
+                request=request,
+                action="link_refused",
+                message="The link refuses after too many wrong dates of birth; the decision recorded is unchanged",
+                actor="system",
+                ip=ip,
+            )
+        elif attempts_left <= 0:
             request.status = Status.LOCKED
+            fields.append("status")
             audit(
                 request=request,
                 action="locked",
@@ -411,7 +440,7 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
                 actor="system",
                 ip=ip,
             )
-        request.save(update_fields=["failed_identity_attempts", "status"])
+        request.save(update_fields=fields)
         return IdentityCheck(ok=False, attempts_left=max(attempts_left, 0))
 
 

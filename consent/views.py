@@ -27,7 +27,7 @@ from config.client_ip import client_ip
 from consent import forms, services
 from consent.access import is_content_admin, is_nurse
 from consent.identity_check import limit_identity_checks, page_to_return_to
-from consent.models import ConsentDocument, Decision, Language, Status, Step
+from consent.models import FINISHED_STATUSES, ConsentDocument, Decision, Language, Status, Step
 from consent.services import ConsentError, NameMismatch
 
 VERIFIED_SESSION_KEY = "verified_requests"
@@ -41,7 +41,6 @@ STEP_URLS = {
     Step.QUESTIONS: "journey:questions",
     Step.DECIDE: "journey:review",
 }
-FINISHED_STATUSES = {Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CONFIRMED}
 
 
 def home(request):

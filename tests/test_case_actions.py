@@ -84,8 +84,22 @@ def test_reissue_can_email_the_new_link(client, nurse, case_a):
     assert "We emailed the new link" in response.content.decode()
 
 
-def test_reissue_on_a_signed_request_is_refused_with_a_message(client, nurse, case_a):
+def test_reissue_on_a_signed_request_gives_a_link_to_the_record_and_keeps_the_decision(client, nurse, case_a):
     sign_case(case_a)
+    client.force_login(nurse)
+
+    page = client.get(reissue_url(case_a)).content.decode()
+    response = client.post(reissue_url(case_a))
+
+    assert "Their decision stays as recorded" in page
+    assert response.status_code == 200 and LINK.search(response.content.decode())
+    assert services.find_request_by_token(case_a.token) is None, "the old link no longer works"
+    case_a.refresh()
+    assert case_a.request.status == Status.SIGNED
+
+
+def test_reissue_on_a_cancelled_request_is_refused_with_a_message(client, nurse, case_a):
+    services.cancel_request(request=case_a.request, user=nurse)
     client.force_login(nurse)
 
     response = client.post(reissue_url(case_a))
