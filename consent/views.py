@@ -507,7 +507,9 @@ def information_pdf(request, case, token):
 def consent_pdf(request, case, token):
     signature = getattr(case, "signature", None)
     if signature is None:
-        raise Http404
+        # Nothing is signed yet: back to where the patient is, with a word about why.
+        messages.info(request, _("Your signed record will be ready to download once you have signed."))
+        return redirect(step_url(case, next_step(case), token))
     document = services.render_document_safely(signature)
     if document is None:
         return render(request, "consent/pdf_pending.html", journey_context(case, token, None), status=503)

@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from consent.models import AuditEvent, ConsentDocument, QuizAnswer, Signature, Status
+from consent.models import AuditEvent, ConsentDocument, ConsentRequest, QuizAnswer, Signature, Status
 from tests.conftest import PATIENT_A
 
 DOB = PATIENT_A["date_of_birth"]
@@ -591,3 +591,20 @@ def test_patient_pages_show_no_staff_controls_to_a_signed_in_nurse(client, nurse
 
     assert "Sign out" not in text
     assert "/accounts/logout/" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_consent_pdf_before_signing_goes_to_the_current_step_with_a_plain_message(client, case_a, language):
+    ConsentRequest.objects.filter(pk=case_a.request.pk).update(language=language)
+    verify(client, case_a)
+    client.post(f"{case_a.url}about/")
+
+    response = client.get(f"{case_a.url}consent.pdf", follow=True)
+
+    assert response.redirect_chain == [(f"{case_a.url}risks/", 302)]
+    text = response.content.decode()
+    expected = {
+        "en": "Your signed record will be ready to download once you have signed.",
+        "es": "Su registro firmado podrá descargarse cuando haya firmado.",
+    }
+    assert expected[language] in text.replace("&#x27;", "'")
