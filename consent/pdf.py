@@ -285,6 +285,9 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         "version": version,
         "content": content,
         "consented": signature.decision == Decision.CONSENT,
+        "document_type": gettext("Consent record")
+        if signature.decision == Decision.CONSENT
+        else gettext("Record of decision"),
         "by_representative": signature.signer == Signer.REPRESENTATIVE,
         "signature_image": safe_signature_image(signature.drawn_signature),
         "risks": [RiskRow(risk, acknowledgements.get(("risk", risk["key"]))) for risk in content["risks"]],

@@ -100,16 +100,19 @@ def test_signing_renders_a_pdf_holding_the_whole_record(case_a, django_capture_o
     assert "Signed consent" in pages[-1]
 
 
-def test_every_page_footer_names_the_patient_document_and_page(signed_case):
-    signature = signed_case.request.signature
+@pytest.mark.parametrize(("decision", "kind"), [("consent", "Consent record"), ("decline", "Record of decision")])
+def test_every_page_says_what_the_document_is_for_whom_and_which_page(case_a, decision, kind):
+    signature = sign_case(case_a, decision=decision)
     document = services.store_consent_document(signature)
     pages = page_texts(stored_pdf(document))
+    header = f"{kind} · Test procedure · information version 1"
     footer = f"Ana María López · DOB 14 Mar 1950 · Document {signature.document_id}"
 
     assert len(pages) >= 2
     assert f"page 1 of {len(pages)}" in pages[0]
     assert f"page {len(pages)} of {len(pages)}" in pages[-1]
     for number, text in enumerate(pages, start=1):
+        assert header in text, f"page {number} has no header"
         assert f"{footer} · page {number} of {len(pages)}" in text
 
 
