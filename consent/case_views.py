@@ -20,7 +20,14 @@ from django.views.decorators.http import require_POST
 from config.client_ip import client_ip
 from consent import services
 from consent.access import nurse_required
-from consent.models import ConsentDocument, ConsentRequest, PatientQuestion, Status, language_for_staff
+from consent.models import (
+    ConsentDocument,
+    ConsentRequest,
+    PatientQuestion,
+    Status,
+    WithdrawalDocument,
+    language_for_staff,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "quiz_misses": [e for e in summary["quiz"] if e["answer"] and not e["answer"].first_try_correct],
             "signature": signature,
             "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
+            "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
             "can_confirm": consent_request.status == Status.SIGNED and hasattr(consent_request, "checklist_sign_off"),
@@ -58,6 +66,24 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
                 language_for_staff(missing) if (missing := consent_request.preferred_language_missing) else None
             ),
         },
+    )
+
+
+@never_cache
+@nurse_required
+def withdrawal_pdf(request: HttpRequest, public_id) -> FileResponse:
+    """The sealed record of the patient's withdrawal, rendered now if it is still pending."""
+    consent_request = get_object_or_404(ConsentRequest, public_id=public_id)
+    if consent_request.withdrawn_at is None or not hasattr(consent_request, "signature"):
+        raise Http404("This request has no withdrawal.")
+    document = services.render_withdrawal_document_safely(consent_request)
+    if document is None:
+        raise Http404("The withdrawal's PDF could not be made yet: run manage.py render_pending_documents.")
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.document_id}.pdf",
+        content_type="application/pdf",
     )
 
 

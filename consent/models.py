@@ -137,6 +137,10 @@ class ConsentRequest(models.Model):
     # The language the patient reads the journey, their emails and their record in: the patient's
     # preferred language when the request is made, changed only by `services.choose_language`.
     language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    # A re-consent request points at the signed request whose information changed materially.
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", editable=False
+    )
 
     class Meta:
         ordering = ["appointment_at"]
@@ -402,6 +406,22 @@ class ConsentDocument(ImmutableModel):
 
     def __str__(self) -> str:
         return f"Consent document {self.signature.document_id}"
+
+
+class WithdrawalDocument(ImmutableModel):
+    """The sealed record of a withdrawal of consent: its own PDF, naming and hashing the consent record
+    it withdraws (which itself never changes). Written once, like `ConsentDocument`, in private storage."""
+
+    request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="withdrawal_document")
+    document_id = models.CharField(max_length=32, unique=True)
+    withdraws = models.OneToOneField(ConsentDocument, on_delete=models.PROTECT, related_name="withdrawal")
+    file = models.FileField(upload_to="withdrawal-documents/", storage=private_storage)
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Withdrawal document {self.document_id}"
 
 
 class AuditEvent(ImmutableModel):

@@ -41,6 +41,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from consent.models import (
     LANGUAGE_NAMES_IN_ENGLISH,
     Acknowledgement,
+    ConsentDocument,
     ConsentRequest,
     Decision,
     Language,
@@ -317,8 +318,43 @@ def render_consent_pdf(signature: Signature) -> tuple[bytes, int]:
     and the PDF stays pending until the key is in place.
     """
     signer = clinic_seal_signer()
-    pdf, page_count = html_to_pdf(consent_pdf_html(signature), pdf_variant=RECORD_PDF_VARIANT)
+    return render_sealed_pdf(consent_pdf_html(signature), signer=signer)
+
+
+def render_sealed_pdf(html: str, *, signer=None) -> tuple[bytes, int]:
+    """A record's HTML as sealed PDF/A-3b bytes, with its page count (the seal checked first)."""
+    signer = signer or clinic_seal_signer()
+    pdf, page_count = html_to_pdf(html, pdf_variant=RECORD_PDF_VARIANT)
     return seal_pdf(pdf, signer=signer), page_count
+
+
+# The record of a withdrawal -------------------------------------------------------------
+
+
+def withdrawal_pdf_html(request: ConsentRequest, *, document_id: str, withdraws: ConsentDocument) -> str:
+    """The withdrawal's own record: what was withdrawn (named and hashed), when, by whom, and why."""
+    signature = request.signature
+
+    def context() -> dict[str, Any]:
+        language_line, language_line_english = language_lines(signature.language)
+        return {
+            "verify_url": f"{settings.PROCEED_BASE_URL}/verify/",
+            "clinic_name": settings.CLINIC_NAME,
+            "clinic_phone": settings.CLINIC_PHONE,
+            "document_id": document_id,
+            "document_type": gettext("Withdrawal of consent"),
+            "request": request,
+            "patient": request.patient,
+            "signature": signature,
+            "version": signature.procedure_version,
+            "content": localised(signature.procedure_version.content, signature.language),
+            "withdraws": withdraws,
+            "time_zone": settings.TIME_ZONE,
+            "language_line": language_line,
+            "language_line_english": language_line_english,
+        }
+
+    return render_template("pdf/withdrawal.html", context, signature.language)
 
 
 # The unsigned information leaflet -----------------------------------------------------

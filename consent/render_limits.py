@@ -170,3 +170,16 @@ def render_consent_pdf_with_limits(signature) -> tuple[bytes, int]:
         timeout=settings.PROCEED_RENDER_TIMEOUT_SECONDS,
         memory_mb=settings.PROCEED_RENDER_MEMORY_MB,
     )
+
+
+def render_withdrawal_pdf_with_limits(request, *, document_id: str, withdraws) -> tuple[bytes, int]:
+    """A withdrawal record's PDF bytes and page count, rendered within the configured limits."""
+    from consent import pdf
+
+    html = pdf.withdrawal_pdf_html(request, document_id=document_id, withdraws=withdraws)  # queries here
+    return run_with_limits(
+        pdf.render_sealed_pdf,
+        html,
+        timeout=settings.PROCEED_RENDER_TIMEOUT_SECONDS,
+        memory_mb=settings.PROCEED_RENDER_MEMORY_MB,
+    )

@@ -47,6 +47,7 @@ from consent.models import (
     Signer,
     Status,
     Step,
+    WithdrawalDocument,
     language_for_staff,
 )
 from procedures.diff import content_diff
@@ -799,6 +800,10 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
         request.withdrawal_reason = reason.strip()[:1000]
         request.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
         audit(request=request, action="withdrawn", message="Withdrew consent", actor="patient", ip=ip)
+        # The withdrawal gets its own sealed record once it is committed (the consent record never changes).
+        from consent.tasks import render_withdrawal_document
+
+        transaction.on_commit(lambda: render_withdrawal_document.enqueue(request.pk), robust=True)
     return request
 
 
@@ -1067,6 +1072,8 @@ def request_reconsent(
             created_by=user,
             ip=ip,
         )
+        new_request.replaces = request
+        new_request.save(update_fields=["replaces"])
         audit(
             request=request,
             action="reconsent_requested",
@@ -1145,49 +1152,112 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
 # The signed PDF -------------------------------------------------------------------
 
 
-def store_consent_document(signature: Signature) -> ConsentDocument:
-    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists.
+def _store_sealed_document(
+    *, consent_request: ConsentRequest, existing, render, build, document_id: str, action: str, message: str
+):
+    """Render a sealed PDF (slow: before the lock) and keep it once, with the audit event that says so.
 
-    Rendering is slow, so it happens before the lock, in a child process with a
-    time and memory limit (`consent.render_limits`); a render stopped by a limit,
-    or failing, raises and stores nothing, so the PDF stays pending and can be
-    tried again. The lock on the request then makes sure two renders at once
-    (the task, the patient's download, the retry command) store one document. A
-    file written for a row that then fails to commit is removed again.
+    `existing()` finds a document already stored; `render()` gives (pdf, page_count); `build(pdf,
+    page_count)` gives the unsaved model with its file saved; `document_id` names it in the audit.
+    Under the request's lock a second render at the same moment stores nothing more; a file
+    written for a row that then fails to commit is removed again.
     """
-    from consent.render_limits import render_consent_pdf_with_limits
-
-    existing = ConsentDocument.objects.filter(signature=signature).first()
-    if existing:
-        return existing
-    pdf, page_count = render_consent_pdf_with_limits(signature)
+    if found := existing():
+        return found
+    pdf, page_count = render()
     document = None
     try:
         with transaction.atomic():
-            _locked(signature.request)
-            existing = ConsentDocument.objects.filter(signature=signature).first()
-            if existing:
-                return existing
-            document = ConsentDocument(
-                signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count
-            )
-            document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
+            _locked(consent_request)
+            if found := existing():
+                return found
+            document = build(pdf, page_count)
             document.save()
             audit(
-                request=signature.request,
-                action="document_rendered",
-                message="Signed PDF record created",
+                request=consent_request,
+                action=action,
+                message=message,
                 actor="system",
-                detail={"document_id": signature.document_id, "sha256": document.sha256},
+                detail={"document_id": document_id, "sha256": document.sha256},
             )
     except BaseException:
         if document is not None and document.file.name:
             try:
                 document.file.storage.delete(document.file.name)
             except Exception:
-                logger.exception("Could not remove the unused PDF file of signature %s.", signature.pk)
+                logger.exception("Could not remove the unused PDF file of request %s.", consent_request.pk)
         raise
     return document
+
+
+def store_consent_document(signature: Signature) -> ConsentDocument:
+    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists.
+
+    Rendering happens in a child process with a time and memory limit (`consent.render_limits`); a
+    render stopped by a limit, or failing, raises and stores nothing, so the PDF stays pending and
+    can be tried again (the task, the patient's download, `render_pending_documents`).
+    """
+    from consent.render_limits import render_consent_pdf_with_limits
+
+    def build(pdf: bytes, page_count: int) -> ConsentDocument:
+        document = ConsentDocument(signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count)
+        document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
+        return document
+
+    return _store_sealed_document(
+        consent_request=signature.request,
+        existing=lambda: ConsentDocument.objects.filter(signature=signature).first(),
+        render=lambda: render_consent_pdf_with_limits(signature),
+        build=build,
+        document_id=signature.document_id,
+        action="document_rendered",
+        message="Signed PDF record created",
+    )
+
+
+def store_withdrawal_document(consent_request: ConsentRequest) -> WithdrawalDocument:
+    """The sealed record of a withdrawal, naming and hashing the consent record it withdraws.
+
+    The consent record is rendered first if it is still pending, so its hash is known.
+    """
+    from consent.render_limits import render_withdrawal_pdf_with_limits
+
+    withdraws = store_consent_document(consent_request.signature)
+    document_id = "PRW-" + secrets.token_hex(5).upper()
+
+    def build(pdf: bytes, page_count: int) -> WithdrawalDocument:
+        document = WithdrawalDocument(
+            request=consent_request,
+            document_id=document_id,
+            withdraws=withdraws,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            page_count=page_count,
+        )
+        document.file.save(f"{document_id}.pdf", ContentFile(pdf), save=False)
+        return document
+
+    return _store_sealed_document(
+        consent_request=consent_request,
+        existing=lambda: WithdrawalDocument.objects.filter(request=consent_request).first(),
+        render=lambda: render_withdrawal_pdf_with_limits(consent_request, document_id=document_id, withdraws=withdraws),
+        build=build,
+        document_id=document_id,
+        action="withdrawal_document_rendered",
+        message="Sealed PDF record of the withdrawal created",
+    )
+
+
+def render_withdrawal_document_safely(consent_request: ConsentRequest) -> WithdrawalDocument | None:
+    """The withdrawal's PDF, rendered now if still pending; None if that fails (it stays pending)."""
+    try:
+        return store_withdrawal_document(consent_request)
+    except Exception as error:
+        logger.exception(
+            "Rendering the withdrawal PDF for request %s failed (%s); it stays pending.",
+            consent_request.pk,
+            type(error).__name__,
+        )
+        return None
 
 
 def render_document_safely(signature: Signature) -> ConsentDocument | None:

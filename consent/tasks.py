@@ -22,8 +22,8 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from consent.models import Signature
-from consent.services import store_consent_document
+from consent.models import ConsentRequest, Signature
+from consent.services import store_consent_document, store_withdrawal_document
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +75,17 @@ def schedule_retry(signature_id: int, attempt: int) -> bool:
         delay,
     )
     return True
+
+
+@task()
+def render_withdrawal_document(request_id: int) -> str | None:
+    """Render and store the sealed record of a withdrawal (nothing, if it has one).
+
+    No retries of its own: a failure leaves it pending, and the patient's or nurse's download and
+    `render_pending_documents` render it again.
+    """
+    consent_request = ConsentRequest.objects.filter(pk=request_id, withdrawn_at__isnull=False).first()
+    if consent_request is None:
+        logger.warning("Request %s has no withdrawal to record.", request_id)
+        return None
+    return store_withdrawal_document(consent_request).document_id

@@ -22,4 +22,5 @@ urlpatterns = [
     path("<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("<str:token>/information.pdf", views.information_pdf, name="information_pdf"),
     path("<str:token>/consent.pdf", views.consent_pdf, name="consent_pdf"),
+    path("<str:token>/withdrawal.pdf", views.withdrawal_pdf, name="withdrawal_pdf"),
 ]

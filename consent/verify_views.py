@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from consent.account_views import minutes
-from consent.models import ConsentDocument
+from consent.models import ConsentDocument, Decision, Signature, WithdrawalDocument
 from consent.signing import NotAPdf, SigningNotConfigured, read_seal
 
 logger = logging.getLogger(__name__)
@@ -77,10 +77,17 @@ class Verification:
     outcome: str
     document_id: str = ""
     sealed_at: datetime.datetime | None = None
+    # What has happened to a genuine consent record since it was sealed (the file itself never changes).
+    is_withdrawal: bool = False  # the file is the record of a withdrawal
+    withdraws_document_id: str = ""
+    withdrawn_at: datetime.datetime | None = None
+    withdrawal_document_id: str = ""
+    replaced_at: datetime.datetime | None = None  # a newer consent, after a re-consent, was signed then
+    replaced_by_document_id: str = ""
 
 
 def verify_pdf(data: bytes) -> Verification:
-    """Whether these bytes are a consent record the clinic sealed and stored, unchanged."""
+    """Whether these bytes are a record the clinic sealed and stored, unchanged; and whether it still stands."""
     try:
         seal = read_seal(data)
     except NotAPdf:
@@ -88,10 +95,35 @@ def verify_pdf(data: bytes) -> Verification:
     if not seal.ok:
         return Verification(CHANGED)
     digest = hashlib.sha256(data).hexdigest()
-    document = ConsentDocument.objects.filter(sha256=digest).select_related("signature").first()
+    withdrawal = WithdrawalDocument.objects.filter(sha256=digest).select_related("request__signature").first()
+    if withdrawal is not None:
+        return Verification(
+            VERIFIED,
+            document_id=withdrawal.document_id,
+            sealed_at=seal.sealed_at,
+            is_withdrawal=True,
+            withdraws_document_id=withdrawal.request.signature.document_id,
+            withdrawn_at=withdrawal.request.withdrawn_at,
+        )
+    document = ConsentDocument.objects.filter(sha256=digest).select_related("signature__request").first()
     if document is None:
         return Verification(CHANGED)
-    return Verification(VERIFIED, document_id=document.signature.document_id, sealed_at=seal.sealed_at)
+    consent_request = document.signature.request
+    withdrawal = WithdrawalDocument.objects.filter(request=consent_request).first()
+    newer = (
+        Signature.objects.filter(request__replaces=consent_request, decision=Decision.CONSENT)
+        .order_by("signed_at")
+        .first()
+    )
+    return Verification(
+        VERIFIED,
+        document_id=document.signature.document_id,
+        sealed_at=seal.sealed_at,
+        withdrawn_at=consent_request.withdrawn_at,
+        withdrawal_document_id=withdrawal.document_id if withdrawal else "",
+        replaced_at=newer.signed_at if newer else None,
+        replaced_by_document_id=newer.document_id if newer else "",
+    )
 
 
 @never_cache

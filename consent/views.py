@@ -27,7 +27,7 @@ from config.client_ip import client_ip
 from consent import forms, services
 from consent.access import is_content_admin, is_nurse
 from consent.identity_check import limit_identity_checks, page_to_return_to
-from consent.models import FINISHED_STATUSES, ConsentDocument, Decision, Language, Status, Step
+from consent.models import FINISHED_STATUSES, ConsentDocument, Decision, Language, Status, Step, WithdrawalDocument
 from consent.services import ConsentError, NameMismatch
 
 VERIFIED_SESSION_KEY = "verified_requests"
@@ -140,6 +140,7 @@ JOURNEY_PAGES = (
     "withdraw",
     "information_pdf",
     "consent_pdf",
+    "withdrawal_pdf",
 )
 
 
@@ -467,6 +468,7 @@ def done(request, case, token):
             None,
             signature=signature,
             document=document,
+            withdrawal_document=WithdrawalDocument.objects.filter(request=case).first(),
             can_withdraw=case.status == Status.SIGNED and timezone.now() < case.appointment_at,
         ),
     )
@@ -516,3 +518,15 @@ def consent_pdf(request, case, token):
     kind = "consent" if signature.decision == Decision.CONSENT else "decision"
     filename = f"{kind}-{case.procedure_version.procedure.slug}-{timezone.localdate(case.appointment_at):%Y-%m-%d}.pdf"
     return _pdf_response(document.file.open("rb"), filename)
+
+
+@patient_page(None, finished_ok=True)
+def withdrawal_pdf(request, case, token):
+    """The sealed record of the patient's withdrawal (rendered now if still pending)."""
+    if case.withdrawn_at is None or not hasattr(case, "signature"):
+        messages.info(request, _("There is no withdrawal to download."))
+        return redirect("journey:done", token)
+    document = services.render_withdrawal_document_safely(case)
+    if document is None:
+        return render(request, "consent/pdf_pending.html", journey_context(case, token, None), status=503)
+    return _pdf_response(document.file.open("rb"), f"withdrawal-{case.procedure_version.procedure.slug}.pdf")

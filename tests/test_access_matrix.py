@@ -392,6 +392,9 @@ EXPECTATIONS: dict[str, Entry] = {
     "c/<str:token>/withdraw/": Entry(patient_a_only(OK)),
     "c/<str:token>/information.pdf": Entry(patient_a_only(PDF)),
     "c/<str:token>/consent.pdf": Entry(patient_a_only(PDF)),
+    # Case A is signed, not withdrawn: its patient is taken to the done page (the download is in
+    # tests/test_withdrawal_record.py).
+    "c/<str:token>/withdrawal.pdf": Entry(patient_a_only(DONE)),
     # The nurses' workspace.
     "staff/": Entry(nurses_only(OK)),
     "staff/requests/new/": Entry(nurses_only(OK)),
@@ -399,6 +402,8 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/procedures/<slug:slug>/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/consent.pdf": Entry(nurses_only(PDF)),
+    # Nothing withdrawn in case A: a 404 for the nurse (the download is in tests/test_withdrawal_record.py).
+    "staff/requests/<uuid:public_id>/withdrawal.pdf": Entry(nurses_only(NOT_FOUND)),
     "staff/requests/<uuid:public_id>/reissue/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/cancel/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/reconsent/": Entry(nurses_only(OK)),

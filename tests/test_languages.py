@@ -394,6 +394,7 @@ PATIENT_FACING = (
     "templates/includes/",
     "templates/pdf/consent.html",
     "templates/pdf/information.html",
+    "templates/pdf/withdrawal.html",
     "consent/views.py",
     "consent/forms.py",
     "consent/models.py",

@@ -84,6 +84,8 @@ NOT_CHECKED = {
     "logout": "POST only: it signs out and redirects to the sign-in page (checked)",
     "journey:information_pdf": "a PDF download, not a page",
     "staff:case_pdf": "a PDF download, not a page",
+    "staff:withdrawal_pdf": "a PDF download, not a page",
+    "journey:withdrawal_pdf": "a PDF download, not a page",
     "staff:checklist_pdf": "a PDF download, not a page",
     "staff:answer_question": "POST only: saves the answer and redirects to the case page (checked)",
     "staff:checklist_item": "POST only: saves the mark and redirects to the checklist (checked); its errors "
