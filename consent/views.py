@@ -242,17 +242,18 @@ def identity(request, case, token):
             return redirect(page_to_return_to(request, token) or step_url(case, next_step(case), token))
         if result.attempts_left == 0:
             return link_problem(request)
-        form.add_error(
-            None,
-            ngettext(
-                "That date of birth doesn't match our records. Please check it and try again. "
-                "You have %(count)d try left.",
-                "That date of birth doesn't match our records. Please check it and try again. "
-                "You have %(count)d tries left.",
-                result.attempts_left,
-            )
-            % {"count": result.attempts_left},
-        )
+        message = ngettext(
+            "That date of birth doesn't match our records. Please check it and try again. You have %(count)d try left.",
+            "That date of birth doesn't match our records. Please check it and try again. "
+            "You have %(count)d tries left.",
+            result.attempts_left,
+        ) % {"count": result.attempts_left}
+        if result.attempts_left == 1:
+            message += " " + _(
+                "If this one is wrong too, the link will lock. Then call %(clinic)s on %(phone)s and they "
+                "will send you a new link."
+            ) % {"clinic": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE}
+        form.add_error(None, message)
     return render(request, "consent/identity.html", journey_context(case, token, Step.IDENTITY, form=form))
 
 

@@ -608,3 +608,31 @@ def test_the_consent_pdf_before_signing_goes_to_the_current_step_with_a_plain_me
         "es": "Su registro firmado podrá descargarse cuando haya firmado.",
     }
     assert expected[language] in text.replace("&#x27;", "'")
+
+
+def test_the_last_try_says_the_link_will_lock_and_what_to_do_then(client, case_a, settings):
+    for _ in range(3):
+        client.post(f"{case_a.url}identity/", dob_post(DOB + datetime.timedelta(days=1)))
+    earlier = client.post(f"{case_a.url}identity/", dob_post(DOB + datetime.timedelta(days=2)))
+    text = " ".join(earlier.content.decode().replace("&#x27;", "'").split())
+
+    assert "You have 1 try left." in text
+    assert (
+        f"If this one is wrong too, the link will lock. Then call {settings.CLINIC_NAME} on {settings.CLINIC_PHONE} "
+        "and they will send you a new link." in text
+    )
+    two_left = client.get(f"{case_a.url}identity/")
+    assert "the link will lock" not in two_left.content.decode()
+
+
+def test_coming_back_on_the_same_device_says_welcome_back_and_continue(client, case_a):
+    def text(response) -> str:
+        return " ".join(response.content.decode().replace("&#x27;", "'").split())
+
+    first = text(client.get(case_a.url))
+    verify(client, case_a)
+    again = text(client.get(case_a.url))
+
+    assert '<h1 class="mb-3">Welcome</h1>' in first and "we will check it's you" in first and ">Start<" in first
+    assert "Welcome back" in again and "Continue where you left off" in again
+    assert "we will check it's you" not in again and ">Start<" not in again
