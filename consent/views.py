@@ -148,7 +148,25 @@ def journey_urls(token: str) -> dict[str, str]:
     return {name: reverse(f"journey:{name}", args=[token]) for name in JOURNEY_PAGES}
 
 
-def journey_context(case, token: str | None, step: Step | None, *, urls: dict[str, str] | None = None, **extra) -> dict:
+# The pages a patient goes through, in order: what "Step N of M" counts. Checking the answers,
+# deciding and signing are pages of their own, though they share the last step of progress.
+NUMBERED_PAGES = (
+    "welcome",
+    "identity",
+    "about",
+    "risks",
+    "preparing",
+    "understanding",
+    "questions",
+    "review",
+    "decide",
+    "sign",
+)
+
+
+def journey_context(
+    case, token: str | None, step: Step | None, *, urls: dict[str, str] | None = None, page: str = "", **extra
+) -> dict:
     """What every journey template reads.
 
     `urls` is where the page's links go, by page name: the patient's own pages
@@ -163,7 +181,8 @@ def journey_context(case, token: str | None, step: Step | None, *, urls: dict[st
         "content": content,
         "urls": urls,
         "step": step,
-        "step_count": len(Step),
+        "step_count": len(NUMBERED_PAGES),
+        "page_number": NUMBERED_PAGES.index(page or STEP_URLS[step].removeprefix("journey:")) + 1 if step else None,
         "steps": Step,
     }
     if step and step > Step.WELCOME:
@@ -408,7 +427,7 @@ def decide(request, case, token):
             services.need_to_talk(request=case, ip=client_ip(request))
             return redirect("journey:done", token)
         return redirect("journey:sign", token, decision)
-    context = journey_context(case, token, Step.DECIDE, form=form)
+    context = journey_context(case, token, Step.DECIDE, form=form, page="decide")
     context["back_url"] = reverse("journey:review", args=[token])
     return render(request, "consent/decide.html", context)
 
@@ -449,7 +468,9 @@ def sign(request, case, token, decision):
         signer: services.signing_statement(request=case, decision=decision, signer=signer)
         for signer in ("patient", "representative")
     }
-    context = journey_context(case, token, Step.DECIDE, form=form, decision=decision, statements=statements)
+    context = journey_context(
+        case, token, Step.DECIDE, form=form, decision=decision, statements=statements, page="sign"
+    )
     context["back_url"] = reverse("journey:decide", args=[token])
     return render(request, "consent/sign.html", context)
 

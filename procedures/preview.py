@@ -299,6 +299,7 @@ def preview_procedure(request, pk, step="welcome"):
         None,
         page.step,
         urls=urls,
+        page=step,
         preview=True,
         preview_info=info,
         next_url=urls[page.next_page] if page.next_page else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -105,7 +106,7 @@ def test_welcome_page_shows_nothing_personal_before_the_identity_check(client, c
     text = response.content.decode()
 
     assert response.status_code == 200
-    assert "Step 1 of 8" in text
+    assert "Step 1 of 10" in text
     assert "about 15 minutes" in text
     for secret in ["Ana", "López", "Test procedure", "Dr Rivera", "1950"]:
         assert secret not in text
@@ -210,7 +211,7 @@ def test_progress_is_shown_as_step_n_of_8_with_a_back_link(client, case_a):
 
     text = client.get(f"{case_a.url}risks/").content.decode()
 
-    assert "Step 4 of 8" in text
+    assert "Step 4 of 10" in text
     assert f'href="{case_a.url}about/"' in text
 
 
@@ -636,3 +637,16 @@ def test_coming_back_on_the_same_device_says_welcome_back_and_continue(client, c
     assert '<h1 class="mb-3">Welcome</h1>' in first and "we will check it's you" in first and ">Start<" in first
     assert "Welcome back" in again and "Continue where you left off" in again
     assert "we will check it's you" not in again and ">Start<" not in again
+
+
+def test_each_page_counts_the_pages_the_patient_really_goes_through(client, case_a):
+    def step_label(url: str) -> str:
+        return re.search(r"Step (\d+) of (\d+)", client.get(url).content.decode()).group(0)
+
+    assert step_label(case_a.url) == "Step 1 of 10"
+    assert step_label(f"{case_a.url}identity/") == "Step 2 of 10"
+    walk_to_decision(client, case_a)
+    assert step_label(f"{case_a.url}questions/") == "Step 7 of 10"
+    assert step_label(f"{case_a.url}review/") == "Step 8 of 10"
+    assert step_label(f"{case_a.url}decide/") == "Step 9 of 10"
+    assert step_label(f"{case_a.url}sign/consent/") == "Step 10 of 10"

@@ -89,7 +89,7 @@ def test_preview_opens_on_the_welcome_page(procedure, content_admin):
     response = signed_in(content_admin).get(preview_url(procedure))
 
     assert response.status_code == 200
-    assert "Step 1 of 8" in response.content.decode()
+    assert "Step 1 of 10" in response.content.decode()
     assert "Welcome" in response.content.decode()
 
 
