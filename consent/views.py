@@ -66,6 +66,20 @@ def link_problem(request) -> HttpResponse:
         return render(request, "consent/link_problem.html", status=404)
 
 
+def returning_to_review(request) -> bool:
+    """Whether the patient came to this step from the review page's "Change" link (?from=review),
+    carried through the form as a hidden field so an error on the way doesn't lose it."""
+    return request.GET.get("from") == "review" or request.POST.get("return_to") == "review"
+
+
+def saved_step_goes_to(request, case, next_page: str, token: str):
+    """After a step is saved: back to the review page when the patient came from it and every later
+    step is still complete (they confirm the review again), else on to the next step."""
+    if returning_to_review(request) and case.progress >= Step.QUESTIONS:
+        return redirect("journey:review", token)
+    return redirect(next_page, token)
+
+
 def step_url(case, step: Step, token: str) -> str:
     return reverse(STEP_URLS[step], args=[token])
 
@@ -284,8 +298,12 @@ def about(request, case, token):
         except ConsentError as error:
             messages.error(request, str(error))
             return redirect("journey:done", token)
-        return redirect("journey:risks", token)
-    return render(request, "consent/about.html", journey_context(case, token, Step.ABOUT))
+        return saved_step_goes_to(request, case, "journey:risks", token)
+    return render(
+        request,
+        "consent/about.html",
+        journey_context(case, token, Step.ABOUT, return_to_review=returning_to_review(request)),
+    )
 
 
 @patient_page(Step.RISKS)
@@ -302,7 +320,7 @@ def risks(request, case, token):
             request=case, acknowledged=form.keys("ack"), to_discuss=form.keys("discuss"), ip=client_ip(request)
         )
         if not missing:
-            return redirect("journey:preparing", token)
+            return saved_step_goes_to(request, case, "journey:preparing", token)
         for risk in risk_list:
             if risk["title"] in missing:
                 form.add_error(
@@ -317,7 +335,11 @@ def risks(request, case, token):
         }
         for risk in risk_list
     ]
-    return render(request, "consent/risks.html", journey_context(case, token, Step.RISKS, form=form, cards=cards))
+    return render(
+        request,
+        "consent/risks.html",
+        journey_context(case, token, Step.RISKS, form=form, cards=cards, return_to_review=returning_to_review(request)),
+    )
 
 
 @patient_page(Step.PREPARING)
@@ -335,7 +357,7 @@ def preparing(request, case, token):
             request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request)
         )
         if not missing_steps and not unanswered:
-            return redirect("journey:understanding", token)
+            return saved_step_goes_to(request, case, "journey:understanding", token)
         for step in steps:
             if step["instruction"] in missing_steps:
                 form.add_error(f"ack_{step['key']}", _("Please tick to show you will do this."))
@@ -348,7 +370,13 @@ def preparing(request, case, token):
         request,
         "consent/preparing.html",
         journey_context(
-            case, token, Step.PREPARING, form=form, step_fields=step_fields, question_fields=question_fields
+            case,
+            token,
+            Step.PREPARING,
+            form=form,
+            step_fields=step_fields,
+            question_fields=question_fields,
+            return_to_review=returning_to_review(request),
         ),
     )
 
@@ -365,7 +393,7 @@ def understanding(request, case, token):
         answered = form.answers()
         not_yet_right = services.answer_quiz(request=case, answers=answered, ip=client_ip(request))
         if not not_yet_right:
-            return redirect("journey:questions", token)
+            return saved_step_goes_to(request, case, "journey:questions", token)
         wrong = {key for key in not_yet_right if key in answered}
         for question in questions:
             if question["key"] in not_yet_right and question["key"] not in answered:
@@ -380,7 +408,11 @@ def understanding(request, case, token):
         for question in questions
     ]
     return render(
-        request, "consent/understanding.html", journey_context(case, token, Step.UNDERSTANDING, form=form, items=items)
+        request,
+        "consent/understanding.html",
+        journey_context(
+            case, token, Step.UNDERSTANDING, form=form, items=items, return_to_review=returning_to_review(request)
+        ),
     )
 
 
@@ -398,7 +430,14 @@ def questions(request, case, token):
     return render(
         request,
         "consent/questions.html",
-        journey_context(case, token, Step.QUESTIONS, form=form, asked=case.questions.all()),
+        journey_context(
+            case,
+            token,
+            Step.QUESTIONS,
+            form=form,
+            asked=case.questions.all(),
+            return_to_review=returning_to_review(request),
+        ),
     )
 
 

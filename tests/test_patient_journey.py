@@ -360,7 +360,7 @@ def test_review_lists_everything_with_links_to_change_it(client, case_a):
     ]:
         assert expected in text, expected
     for page in ["risks/", "preparing/", "understanding/", "questions/"]:
-        assert f'href="{case_a.url}{page}"' in text
+        assert f'href="{case_a.url}{page}?from=review"' in text
 
 
 def test_changing_an_answer_after_review_needs_a_new_review(client, case_a):
@@ -650,3 +650,27 @@ def test_each_page_counts_the_pages_the_patient_really_goes_through(client, case
     assert step_label(f"{case_a.url}review/") == "Step 8 of 10"
     assert step_label(f"{case_a.url}decide/") == "Step 9 of 10"
     assert step_label(f"{case_a.url}sign/consent/") == "Step 10 of 10"
+
+
+def test_change_from_the_review_page_comes_back_to_it_after_saving(client, case_a):
+    walk_to_decision(client, case_a)
+    review = client.get(f"{case_a.url}review/").content.decode()
+    assert f'href="{case_a.url}risks/?from=review"' in review
+
+    page = client.get(f"{case_a.url}risks/?from=review").content.decode()
+    assert '<input type="hidden" name="return_to" value="review">' in page
+    # An error on the way keeps the way back.
+    unticked = client.post(f"{case_a.url}risks/", {"return_to": "review"}).content.decode()
+    assert '<input type="hidden" name="return_to" value="review">' in unticked
+    response = client.post(f"{case_a.url}risks/", {**risks_post(case_a), "return_to": "review"})
+    assert response["Location"].endswith("/review/")
+    # Without the marker, saving goes on to the next step as usual; and the review must be confirmed again.
+    assert client.post(f"{case_a.url}preparing/", preparing_post(case_a))["Location"].endswith("/understanding/")
+    assert client.get(f"{case_a.url}decide/")["Location"].endswith("/review/")
+
+
+def test_the_way_back_to_review_is_ignored_before_every_step_is_done(client, case_a):
+    verify(client, case_a)
+    client.post(f"{case_a.url}about/")
+    response = client.post(f"{case_a.url}risks/", {**risks_post(case_a), "return_to": "review"})
+    assert response["Location"].endswith("/preparing/")
