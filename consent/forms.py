@@ -228,6 +228,11 @@ class SignForm(forms.Form):
     )
     drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200_000)
 
+    @property
+    def has_patient_input(self) -> bool:
+        """Whether the form shows what the patient typed before (a saved draft): never a shared fragment."""
+        return any(value and not (name == "signer" and value == Signer.PATIENT) for name, value in self.initial.items())
+
     def clean_drawn_signature(self):
         value = self.cleaned_data["drawn_signature"]
         # Only a PNG drawn on our canvas is kept; anything else is dropped, not stored.

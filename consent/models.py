@@ -137,6 +137,9 @@ class ConsentRequest(models.Model):
     # The language the patient reads the journey, their emails and their record in: the patient's
     # preferred language when the request is made, changed only by `services.choose_language`.
     language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    # What the patient typed and drew on the sign page before leaving it unsigned (going back, closing
+    # the page), so nothing is lost: the sign form's fields by name. Emptied when they sign.
+    sign_draft = models.JSONField(default=dict, blank=True, editable=False)
     # A re-consent request points at the signed request whose information changed materially.
     replaces = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", editable=False

@@ -526,24 +526,41 @@ def _save_acknowledgements(
         row.save()
 
 
+def _saved_unfinished(request: ConsentRequest, page: str, ip: str | None) -> None:
+    """Answers kept without finishing the page (a tick saved as it is made, or "save and come back
+    later"). A change after the review means reviewing again, as when a page is finished."""
+    if request.review_confirmed_at:
+        request.review_confirmed_at = None
+        request.save(update_fields=["review_confirmed_at"])
+    audit(request=request, action="answers_saved", message=f"Answers on the {page} page saved", actor="patient", ip=ip)
+
+
 def save_risk_answers(
-    *, request: ConsentRequest, acknowledged: set[str], to_discuss: set[str], ip: str | None
+    *, request: ConsentRequest, acknowledged: set[str], to_discuss: set[str], ip: str | None, finish: bool = True
 ) -> list[str]:
-    """Keep every tick given; return the titles of material risks still unticked."""
+    """Keep every tick given; return the titles of material risks still unticked.
+
+    `finish=False` only keeps them: the step is not completed even if every risk is ticked.
+    """
     with transaction.atomic():
         request = _journey_request(request)
         risks = request.patient_content["risks"]
         _save_acknowledgements(request, Acknowledgement.Kind.RISK, [r["key"] for r in risks], acknowledged, to_discuss)
         missing = [r["title"] for r in risks if r["is_material"] and r["key"] not in acknowledged]
-        if not missing:
+        if not finish:
+            _saved_unfinished(request, "risks", ip)
+        elif not missing:
             _complete_step(request, Step.RISKS, ip)
     return missing
 
 
 def save_preparation_answers(
-    *, request: ConsentRequest, acknowledged: set[str], answers: dict[str, str], ip: str | None
+    *, request: ConsentRequest, acknowledged: set[str], answers: dict[str, str], ip: str | None, finish: bool = True
 ) -> tuple[list[str], list[str]]:
-    """Keep every tick and answer given; return the steps unticked and the questions unanswered."""
+    """Keep every tick and answer given; return the steps unticked and the questions unanswered.
+
+    `finish=False` only keeps them: the step is not completed even if everything is there.
+    """
     with transaction.atomic():
         request = _journey_request(request)
         content = request.patient_content
@@ -559,7 +576,9 @@ def save_preparation_answers(
                 )
         missing_steps = [s["instruction"] for s in steps if s["key"] not in acknowledged]
         unanswered = [item["patient_question"] for item in questions if item["key"] not in answers]
-        if not missing_steps and not unanswered:
+        if not finish:
+            _saved_unfinished(request, "preparing", ip)
+        elif not missing_steps and not unanswered:
             _complete_step(request, Step.PREPARING, ip)
     return missing_steps, unanswered
 
@@ -684,6 +703,41 @@ def signing_statement(*, request: ConsentRequest, decision: str, signer: str) ->
     return "\n".join(lines)
 
 
+SIGN_DRAFT_FIELDS = (
+    "signer",
+    "typed_name",
+    "representative_name",
+    "representative_relationship",
+    "interpreter_name",
+    "interpreter_language",
+    "drawn_signature",
+)
+
+
+def save_sign_draft(*, request: ConsentRequest, draft: dict[str, str], ip: str | None) -> None:
+    """Keep what the patient typed and drew on the sign page, so leaving it unsigned loses nothing.
+
+    Only the sign form's fields, each cut to its length; a drawing that isn't one of ours is dropped.
+    """
+    kept = {name: str(draft.get(name, ""))[:200] for name in SIGN_DRAFT_FIELDS if name != "drawn_signature"}
+    drawing = str(draft.get("drawn_signature", ""))
+    if drawing.startswith("data:image/png;base64,") and len(drawing) <= MAX_DRAWN_SIGNATURE_LENGTH:
+        kept["drawn_signature"] = drawing
+    with transaction.atomic():
+        request = _journey_request(request)
+        if hasattr(request, "signature") or kept == request.sign_draft:
+            return
+        request.sign_draft = kept
+        request.save(update_fields=["sign_draft"])
+        audit(
+            request=request,
+            action="sign_draft_saved",
+            message="Sign page left unsigned; what was entered is kept",
+            actor="patient",
+            ip=ip,
+        )
+
+
 def _document_id() -> str:
     return "PRC-" + secrets.token_hex(5).upper()
 
@@ -748,7 +802,8 @@ def sign(
         request.status = Status.SIGNED if decision == Decision.CONSENT else Status.DECLINED
         request.progress = Step.DECIDE
         request.decided_at = signature.signed_at
-        request.save(update_fields=["status", "progress", "decided_at"])
+        request.sign_draft = {}  # the signature holds what was signed; the draft is done with
+        request.save(update_fields=["status", "progress", "decided_at", "sign_draft"])
         audit(
             request=request,
             action="signed" if decision == Decision.CONSENT else "declined",

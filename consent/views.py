@@ -8,6 +8,7 @@ patient from skipping ahead.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 
@@ -64,6 +65,25 @@ def link_problem(request) -> HttpResponse:
     """
     with translation.override(translation.get_language_from_request(request)):
         return render(request, "consent/link_problem.html", status=404)
+
+
+def is_autosave(request) -> bool:
+    """A tick or answer sent as it is made, by static/js/autosave.js."""
+    return request.POST.get("action") == "autosave"
+
+
+def saving_only(request) -> bool:
+    """Keep the answers without finishing the page: autosave, or "Save and come back later"."""
+    return request.POST.get("action") in ("autosave", "later")
+
+
+def saved_for_later(request, page: str, token: str) -> HttpResponse:
+    if is_autosave(request):
+        return HttpResponse(status=204)
+    messages.success(
+        request, _("Saved. You can close this page now and come back later with the same link: your ticks are kept.")
+    )
+    return redirect(page, token)
 
 
 def returning_to_review(request) -> bool:
@@ -315,6 +335,15 @@ def risks(request, case, token):
         initial[f"ack_{key}"] = row.acknowledged_at is not None
         initial[f"discuss_{key}"] = row.wants_to_discuss
     form = forms.RisksForm(posted(request), risks=risk_list, initial=initial)
+    if request.method == "POST" and form.is_valid() and saving_only(request):
+        services.save_risk_answers(
+            request=case,
+            acknowledged=form.keys("ack"),
+            to_discuss=form.keys("discuss"),
+            ip=client_ip(request),
+            finish=False,
+        )
+        return saved_for_later(request, "journey:risks", token)
     if request.method == "POST" and form.is_valid():
         missing = services.save_risk_answers(
             request=case, acknowledged=form.keys("ack"), to_discuss=form.keys("discuss"), ip=client_ip(request)
@@ -352,6 +381,13 @@ def preparing(request, case, token):
     }
     initial.update({f"answer_{a.item_key}": a.answer for a in case.checklist_answers.all()})
     form = forms.PreparingForm(posted(request), steps=steps, questions=questions, initial=initial)
+    if request.method == "POST" and saving_only(request) and not form.is_valid():
+        return HttpResponse(status=400) if is_autosave(request) else redirect("journey:preparing", token)
+    if request.method == "POST" and form.is_valid() and saving_only(request):
+        services.save_preparation_answers(
+            request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request), finish=False
+        )
+        return saved_for_later(request, "journey:preparing", token)
     if request.method == "POST" and form.is_valid():
         missing_steps, unanswered = services.save_preparation_answers(
             request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request)
@@ -482,7 +518,13 @@ def sign(request, case, token, decision):
         return redirect("journey:done", token)
     if not case.review_confirmed_at:
         return redirect("journey:review", token)
-    form = forms.SignForm(posted(request))
+    action = request.POST.get("action")
+    if request.method == "POST" and action in ("back", "draft"):
+        # Leaving the sign page unsigned: keep what was typed and drawn (see templates/consent/sign.html).
+        with contextlib.suppress(ConsentError):  # nothing left to keep: the case moved on
+            services.save_sign_draft(request=case, draft=request.POST, ip=client_ip(request))
+        return HttpResponse(status=204) if action == "draft" else redirect("journey:decide", token)
+    form = forms.SignForm(posted(request), initial=case.sign_draft)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -510,7 +552,8 @@ def sign(request, case, token, decision):
     context = journey_context(
         case, token, Step.DECIDE, form=form, decision=decision, statements=statements, page="sign"
     )
-    context["back_url"] = reverse("journey:decide", args=[token])
+    # No "Back" link above the form: its "Back" button keeps what was entered (a link would lose it).
+    context["back_url"] = None
     return render(request, "consent/sign.html", context)
 
 

@@ -20,8 +20,8 @@ def dob_post(date: datetime.date) -> dict:
     return {"day": date.day, "month": date.month, "year": date.year}
 
 
-def verify(client, case):
-    response = client.post(f"{case.url}identity/", dob_post(DOB))
+def verify(client, case, dob=DOB):
+    response = client.post(f"{case.url}identity/", dob_post(dob))
     assert response.status_code == 302, response.content.decode()[:2000]
     return response
 
@@ -53,9 +53,9 @@ def quiz_post(case, *, wrong=False):
     return data
 
 
-def walk_to_decision(client, case):
+def walk_to_decision(client, case, dob=DOB):
     """Every step up to the decision page, as a patient would fill them in."""
-    verify(client, case)
+    verify(client, case, dob)
     assert client.post(f"{case.url}about/").status_code == 302
     assert client.post(f"{case.url}risks/", risks_post(case))["Location"].endswith("/preparing/")
     assert client.post(f"{case.url}preparing/", preparing_post(case))["Location"].endswith("/understanding/")

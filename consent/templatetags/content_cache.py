@@ -5,9 +5,10 @@
       ... HTML drawn only from the version's content and the values named ...
     {% endpublished_fragment %}
 
-`form`: when it is bound (a POST: errors and the patient's own input may show) the body is
-rendered afresh; pass None for a fragment without a form. `version`: the published version the
-body shows, or None if it shows no content; a draft (preview) is never cached. Then the
+`form`: when it is bound (a POST: errors and the patient's own input may show), or says it
+`has_patient_input` (values restored from what the patient entered before), the body is rendered
+afresh; pass None for a fragment without a form. `version`: the published version the body shows,
+or None if it shows no content; a draft (preview) is never cached. Then the
 fragment's name and every other value the body shows.
 """
 
@@ -28,7 +29,9 @@ class PublishedFragmentNode(template.Node):
         form = self.form.resolve(context)
         version = self.version.resolve(context)
         fingerprint = "" if version is None else content_cache.published_fingerprint(version)
-        if getattr(form, "is_bound", False) or fingerprint is None or not self.template_digest:
+        # A form showing the patient's own input (posted, or restored from a draft) is never cached.
+        shows_input = getattr(form, "is_bound", False) or getattr(form, "has_patient_input", False)
+        if shows_input or fingerprint is None or not self.template_digest:
             return self.nodelist.render(context)
         key = content_cache.fragment_key(
             self.template_digest,

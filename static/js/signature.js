@@ -64,4 +64,16 @@
 
   pad.hidden = false;
   resize();
+
+  // Leaving the page unsigned by any way but the form's own buttons (the browser's back button,
+  // closing the tab): send what was typed and drawn to be kept, as the "Back" button does.
+  var form = field.form;
+  var submitting = false;
+  form.addEventListener("submit", function () { submitting = true; });
+  window.addEventListener("pagehide", function () {
+    if (submitting || !navigator.sendBeacon) { return; }
+    var data = new FormData(form);
+    data.set("action", "draft");
+    navigator.sendBeacon(form.getAttribute("action") || window.location.href, data);  // not form.action: a button is named "action"
+  });
 })();

@@ -28,7 +28,8 @@ def new_case(procedure, patient=PATIENT, **kwargs):
 
 
 def submit(page) -> None:
-    page.locator("main form button[type=submit]").last.click()
+    """The form's own button: not "Save and come back later" or the sign page's "Back" (name="action")."""
+    page.locator("main form button[type=submit]:not([name=action])").last.click()
 
 
 def choose_in_every_group(page, index: int) -> None:
