@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.signing import private_storage
 from procedures.immutable import ImmutableModel
 from procedures.models import PatientAnswer, ProcedureVersion
+from procedures.readability import estimated_minutes
 
 
 class Language(models.TextChoices):
@@ -166,6 +167,11 @@ class ConsentRequest(models.Model):
         from procedures.translations import localised
 
         return localised(self.procedure_version.content, self.language)
+
+    @property
+    def minutes_to_complete(self) -> int:
+        """About how long the patient's journey takes, from the length of what they read, in their language."""
+        return estimated_minutes(self.patient_content)
 
     @property
     def available_languages(self) -> list[str]:

@@ -305,6 +305,7 @@ def send_invite_email(*, request: ConsentRequest, token: str, user: AbstractBase
     context = {
         "patient": patient,
         "procedure_name": request.patient_content["name"],
+        "minutes": request.minutes_to_complete,
         "appointment_at": request.appointment_at,
         "link": patient_link(token),
         "clinic_name": settings.CLINIC_NAME,

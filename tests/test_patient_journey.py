@@ -107,7 +107,7 @@ def test_welcome_page_shows_nothing_personal_before_the_identity_check(client, c
 
     assert response.status_code == 200
     assert "Step 1 of 10" in text
-    assert "about 15 minutes" in text
+    assert "about 10 minutes" in text  # the small test procedure; see tests/test_time_estimate.py
     for secret in ["Ana", "López", "Test procedure", "Dr Rivera", "1950"]:
         assert secret not in text
 
