@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from consent.models import (
     OPEN_STATUSES,
     Acknowledgement,
+    ChecklistAnswer,
     ConsentRequest,
     PatientQuestion,
     QuizAnswer,
@@ -51,6 +52,7 @@ class Flag:
     """The flag filter's values."""
 
     QUESTIONS = "questions"
+    ANSWERS = "answers"
     QUIZ_MISSES = "quiz_misses"
     NEEDS_DISCUSSION = "needs_discussion"
     DECLINED = "declined"
@@ -63,6 +65,7 @@ class Flag:
 
 FLAG_CHOICES: list[tuple[str, str | Promise]] = [
     (Flag.QUESTIONS, _("Questions waiting")),
+    (Flag.ANSWERS, _("Answers needing follow-up")),
     (Flag.QUIZ_MISSES, _("Quiz missed at first try")),
     (Flag.NEEDS_DISCUSSION, _("Needs discussion")),
     (Flag.DECLINED, _("Declined")),
@@ -117,6 +120,7 @@ def _count(queryset: QuerySet) -> Coalesce:
 def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
     return {
         Flag.QUESTIONS: Q(questions_waiting__gt=0),
+        Flag.ANSWERS: Q(answer_needs_attention=True),
         Flag.QUIZ_MISSES: Q(quiz_misses__gt=0),
         Flag.NEEDS_DISCUSSION: Q(status=Status.NEEDS_DISCUSSION) | Q(wants_discussion=True) | Q(risk_to_discuss=True),
         Flag.DECLINED: Q(status=Status.DECLINED),
@@ -181,6 +185,7 @@ def dashboard_rows(
                 Acknowledgement.objects.filter(request=request, kind=Acknowledgement.Kind.RISK, wants_to_discuss=True)
             ),
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
+            answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
         )
     )
     if status:
@@ -206,6 +211,9 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
                 "warning",
             )
         )
+    if row.answer_needs_attention:
+        # "Yes" to a blood thinner, "Not sure" about pregnancy: the nurse follows it up.
+        flags.append(RowFlag(Flag.ANSWERS, gettext("Answer needs follow-up"), "warning"))
     if row.quiz_misses:
         flags.append(
             RowFlag(

@@ -44,6 +44,14 @@ def language_marker_for_staff(*, language: str, preferred: str) -> str:
     return f"{language_for_staff(language)} · prefers {language_for_staff(preferred)}"
 
 
+class PregnancyPossible(models.TextChoices):
+    """What the patient's record says about whether they could be pregnant (asks a question or not)."""
+
+    NOT_RECORDED = "", "Not recorded"
+    YES = "yes", "Yes, could be pregnant"
+    NO = "no", "No, cannot be pregnant"
+
+
 class Patient(models.Model):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
@@ -51,6 +59,9 @@ class Patient(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
+    could_be_pregnant = models.CharField(
+        "Could the patient be pregnant?", max_length=3, choices=PregnancyPossible.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -214,6 +225,29 @@ class ConsentRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def age_at_appointment(self) -> int:
+        born, day = self.patient.date_of_birth, timezone.localdate(self.appointment_at)
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def asks(self, item: dict) -> bool:
+        """Whether this checklist item's question is put to this patient: it has one, their age at the
+        appointment is in its range, and (if it asks) their record doesn't say they cannot be pregnant."""
+        if not item["patient_question"]:
+            return False
+        age = self.age_at_appointment
+        if item.get("ask_min_age") is not None and age < item["ask_min_age"]:
+            return False
+        if item.get("ask_max_age") is not None and age > item["ask_max_age"]:
+            return False
+        return not (
+            item.get("ask_only_if_could_be_pregnant") and self.patient.could_be_pregnant == PregnancyPossible.NO
+        )
+
+    def patient_questions(self, content: dict) -> list[dict]:
+        """The checklist items whose question this patient is asked, from `content` (in any language)."""
+        return [item for item in content["checklist_items"] if self.asks(item)]
+
     def saved_acknowledgements(self, kind: str) -> dict[str, Acknowledgement]:
         return {str(row.item_key): row for row in self.acknowledgements.filter(kind=kind)}
 
@@ -237,8 +271,7 @@ class ConsentRequest(models.Model):
                     "answer": answers.get(item["key"]),
                     "flagged": item["key"] in answers and answers[item["key"]].answer != item["expected_answer"],
                 }
-                for item in content["checklist_items"]
-                if item["patient_question"]
+                for item in self.patient_questions(content)
             ],
             "quiz": [
                 {"question": q, "answer": quiz.get(q["key"]), "choice": q["choices"][q["correct_choice"] - 1]}
@@ -277,6 +310,8 @@ class ChecklistAnswer(models.Model):
     item_key = models.UUIDField()
     answer = models.CharField(max_length=10, choices=PatientAnswer.choices)
     answered_at = models.DateTimeField(default=timezone.now)
+    # Not the answer that needs no follow-up ("Yes" to a blood thinner, "Not sure"): the dashboard flags it.
+    needs_attention = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "item_key"], name="one_answer_per_checklist_item")]

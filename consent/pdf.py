@@ -247,9 +247,7 @@ def consent_context(signature: Signature) -> dict[str, Any]:
     quiz_answers = {str(a.question_key): a for a in request.quiz_answers.all()}
 
     checklist = []
-    for item in content["checklist_items"]:
-        if not item["patient_question"]:
-            continue
+    for item in request.patient_questions(content):
         answer = checklist_answers.get(item["key"])
         checklist.append(
             ChecklistRow(

@@ -177,6 +177,7 @@ def find_or_create_patient(
     email: str = "",
     phone: str = "",
     preferred_language: str = "en",
+    could_be_pregnant: str = "",
     user: AbstractBaseUser | None = None,
     ip: str | None = None,
 ) -> Patient:
@@ -198,15 +199,15 @@ def find_or_create_patient(
             email=email,
             phone=phone,
             preferred_language=preferred_language,
+            could_be_pregnant=could_be_pregnant,
         )
     if not names_match(patient.full_name, full_name) or patient.date_of_birth != date_of_birth:
         raise ConsentError(
             "A patient with this record number already exists with a different name or date of birth. "
             "Check the record number, name and date of birth against the patient's notes."
         )
-    updates = {
-        name: value for name, value in (("email", email), ("phone", phone)) if value and getattr(patient, name) != value
-    }
+    given = (("email", email), ("phone", phone), ("could_be_pregnant", could_be_pregnant))
+    updates = {name: value for name, value in given if value and getattr(patient, name) != value}
     if updates:
         for name, value in updates.items():
             setattr(patient, name, value)
@@ -214,7 +215,7 @@ def find_or_create_patient(
         audit(
             request=None,
             action="patient_contact_updated",
-            message=f"Patient contact details updated ({', '.join(updates)})",
+            message=f"Patient details updated ({', '.join(updates)})",
             user=user,
             ip=ip,
             detail={"patient": patient.pk, "fields": list(updates)},
@@ -567,13 +568,17 @@ def save_preparation_answers(
         content = request.patient_content
         steps = content["preparation_steps"]
         _save_acknowledgements(request, Acknowledgement.Kind.STEP, [s["key"] for s in steps], acknowledged, set())
-        questions = [item for item in content["checklist_items"] if item["patient_question"]]
+        questions = request.patient_questions(content)
         for item in questions:
             if item["key"] in answers:
                 ChecklistAnswer.objects.update_or_create(
                     request=request,
                     item_key=item["key"],
-                    defaults={"answer": answers[item["key"]], "answered_at": timezone.now()},
+                    defaults={
+                        "answer": answers[item["key"]],
+                        "answered_at": timezone.now(),
+                        "needs_attention": answers[item["key"]] != item["expected_answer"],
+                    },
                 )
         missing_steps = [s["instruction"] for s in steps if s["key"] not in acknowledged]
         unanswered = [item["patient_question"] for item in questions if item["key"] not in answers]

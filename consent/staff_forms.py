@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import Language, Patient
+from consent.models import Language, Patient, PregnancyPossible
 from consent.services import MAX_APPOINTMENT_AHEAD
 from procedures.models import Procedure
 
@@ -81,6 +81,13 @@ class NewRequestForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=Language.choices, initial=Language.ENGLISH
     )
+    could_be_pregnant = forms.ChoiceField(
+        label=_("Could the patient be pregnant?"),
+        choices=PregnancyPossible.choices,
+        required=False,
+        help_text=_("Decides whether the patient is asked about pregnancy. If it isn't recorded, they are asked."),
+        error_messages={"invalid_choice": _("Choose one of the answers in the list, or “Not recorded”.")},
+    )
     procedure = PublishedProcedureField(
         label=_("Procedure"),
         queryset=procedures_with_a_published_version(),
@@ -137,6 +144,7 @@ class NewRequestForm(forms.Form):
                 "email",
                 "phone",
                 "preferred_language",
+                "could_be_pregnant",
             ),
             Fieldset(
                 gettext("Procedure and appointment"),

@@ -106,6 +106,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 phone=data["phone"],
                 preferred_language=data["preferred_language"],
+                could_be_pregnant=data.get("could_be_pregnant", ""),
                 user=user,
                 ip=ip,
             )

@@ -67,6 +67,13 @@ def link_problem(request) -> HttpResponse:
         return render(request, "consent/link_problem.html", status=404)
 
 
+def answer_prompt(item: dict) -> str:
+    """What to tell a patient whose answer to a checklist question needs follow-up, in their language."""
+    return item.get("patient_prompt") or _(
+        "Thank you for telling us. Please call %(clinic)s on %(phone)s before your appointment to talk about this."
+    ) % {"clinic": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE}
+
+
 def is_autosave(request) -> bool:
     """A tick or answer sent as it is made, by static/js/autosave.js."""
     return request.POST.get("action") == "autosave"
@@ -375,7 +382,7 @@ def risks(request, case, token):
 def preparing(request, case, token):
     content = case.patient_content
     steps = content["preparation_steps"]
-    questions = [item for item in content["checklist_items"] if item["patient_question"]]
+    questions = case.patient_questions(content)
     initial = {
         f"ack_{key}": row.acknowledged_at is not None for key, row in case.saved_acknowledgements("step").items()
     }
@@ -393,6 +400,9 @@ def preparing(request, case, token):
             request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request)
         )
         if not missing_steps and not unanswered:
+            for item in questions:
+                if form.answers().get(item["key"]) != item["expected_answer"]:
+                    messages.warning(request, answer_prompt(item))  # said at once with JavaScript; here too
             return saved_step_goes_to(request, case, "journey:understanding", token)
         for step in steps:
             if step["instruction"] in missing_steps:
@@ -401,7 +411,15 @@ def preparing(request, case, token):
             if item["patient_question"] in unanswered:
                 form.add_error(f"answer_{item['key']}", _("Please choose an answer. “Not sure” is fine."))
     step_fields = [{"step": step, "ack": form[f"ack_{step['key']}"]} for step in steps]
-    question_fields = [form[f"answer_{item['key']}"] for item in questions]
+    question_fields = [
+        {
+            "item": item,
+            "field": form[f"answer_{item['key']}"],
+            "prompt": answer_prompt(item),
+            "show_prompt": form[f"answer_{item['key']}"].value() not in (None, "", item["expected_answer"]),
+        }
+        for item in questions
+    ]
     return render(
         request,
         "consent/preparing.html",

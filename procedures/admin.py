@@ -93,8 +93,10 @@ class ChecklistItemInline(OrderedInline):
         "text",
         ("category", "required", "allow_not_applicable"),
         ("patient_question", "expected_answer"),
+        "patient_prompt",
+        ("ask_min_age", "ask_max_age", "ask_only_if_could_be_pregnant"),
     ]
-    translated_fields = ["patient_question_es"]
+    translated_fields = ["patient_question_es", "patient_prompt_es"]
 
 
 class ComprehensionQuestionInline(OrderedInline):

@@ -266,6 +266,27 @@ class ChecklistItem(ContentItem):
         help_text="Optional yes / no / not sure question put to the patient; the answer shows beside this item.",
     )
     patient_question_es = models.CharField("Question to the patient (Spanish)", max_length=300, blank=True)
+    patient_prompt = models.CharField(
+        "What to tell a patient whose answer needs follow-up",
+        max_length=400,
+        blank=True,
+        help_text="Shown at once to a patient whose answer is not the one that needs no follow-up, e.g. "
+        "“Please call the clinic before you stop or change any medicine.” Left empty, they are asked to call the "
+        "clinic before the appointment.",
+    )
+    patient_prompt_es = models.CharField("What to tell the patient (Spanish)", max_length=400, blank=True)
+    ask_min_age = models.PositiveSmallIntegerField(
+        "Ask only from age", null=True, blank=True, help_text="Age at the appointment. Empty: any age."
+    )
+    ask_max_age = models.PositiveSmallIntegerField(
+        "Ask only up to age", null=True, blank=True, help_text="Age at the appointment. Empty: any age."
+    )
+    ask_only_if_could_be_pregnant = models.BooleanField(
+        "Ask only if the record says the patient could be pregnant",
+        default=False,
+        help_text="Not asked when the patient's record says they cannot be pregnant; asked when it says they "
+        "could, or says nothing. The nurse's checklist item stays either way.",
+    )
     expected_answer = models.CharField(
         max_length=10,
         blank=True,
@@ -282,6 +303,8 @@ class ChecklistItem(ContentItem):
         return self.text
 
     def clean(self) -> None:
+        if self.ask_min_age is not None and self.ask_max_age is not None and self.ask_min_age > self.ask_max_age:
+            raise ValidationError({"ask_max_age": "The upper age must be at least the lower one."})
         if self.patient_question and not self.expected_answer:
             raise ValidationError({"expected_answer": "Say which answer needs no follow-up."})
         if self.expected_answer and not self.patient_question:

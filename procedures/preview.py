@@ -26,7 +26,7 @@ from django.views.decorators.http import require_safe
 from consent import forms
 from consent.models import Acknowledgement, ChecklistAnswer, Decision, Signer, Status, Step
 from consent.services import signing_statement
-from consent.views import journey_context
+from consent.views import answer_prompt, journey_context
 from procedures.models import PatientAnswer, Procedure
 from procedures.services import snapshot
 
@@ -216,7 +216,15 @@ def page_context(name: str, case: PreviewCase, decision: str, urls: dict[str, st
         return {
             "form": form,
             "step_fields": [{"step": step, "ack": form[f"ack_{step['key']}"]} for step in steps],
-            "question_fields": [form[f"answer_{item['key']}"] for item in questions],
+            "question_fields": [
+                {
+                    "item": item,
+                    "field": form[f"answer_{item['key']}"],
+                    "prompt": answer_prompt(item),
+                    "show_prompt": False,
+                }
+                for item in questions
+            ],
         }
     if name == "understanding":
         form = forms.UnderstandingForm(questions=content["questions"])

@@ -374,6 +374,10 @@ SAMPLE_PROCEDURES = [
                     "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before you stop or change any medicine. "
+                    "Do not stop a blood thinner unless your care team tells you to."
+                ),
             },
             {
                 "text": (
@@ -419,6 +423,13 @@ SAMPLE_PROCEDURES = [
                 "allow_not_applicable": True,
                 "patient_question": "Is there any chance you could be pregnant?",
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before your appointment. X-rays may be used, "
+                    "and the team will talk with you about what is safest."
+                ),
+                "ask_min_age": 12,
+                "ask_max_age": 55,
+                "ask_only_if_could_be_pregnant": True,
             },
             {
                 "text": "Transport home arranged; the patient is advised not to drive themselves home",
@@ -920,6 +931,10 @@ SAMPLE_PROCEDURES = [
                     "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before you stop or change any medicine. "
+                    "Do not stop a blood thinner unless your care team tells you to."
+                ),
             },
             {
                 "text": "Diabetes medicines adjusted as advised and blood sugar checked on arrival",
@@ -964,6 +979,13 @@ SAMPLE_PROCEDURES = [
                 "allow_not_applicable": True,
                 "patient_question": "Is there any chance you could be pregnant?",
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before your appointment. X-rays may be used, "
+                    "and the team will talk with you about what is safest."
+                ),
+                "ask_min_age": 12,
+                "ask_max_age": 55,
+                "ask_only_if_could_be_pregnant": True,
             },
             {
                 "text": "Latest MRI scan and X-rays available in the operating room and reviewed by the surgeon",
@@ -1434,6 +1456,10 @@ SAMPLE_PROCEDURES = [
                     "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before you stop or change any medicine. "
+                    "Do not stop a blood thinner unless your care team tells you to."
+                ),
             },
             {
                 "text": (
@@ -1452,6 +1478,13 @@ SAMPLE_PROCEDURES = [
                 "allow_not_applicable": True,
                 "patient_question": "Is there any chance you could be pregnant?",
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before your appointment. X-rays may be used, "
+                    "and the team will talk with you about what is safest."
+                ),
+                "ask_min_age": 12,
+                "ask_max_age": 55,
+                "ask_only_if_could_be_pregnant": True,
             },
             {
                 "text": (
@@ -1929,6 +1962,10 @@ SAMPLE_PROCEDURES = [
                     "rivaroxaban, clopidogrel, aspirin or a similar drug."
                 ),
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before you stop or change any medicine. "
+                    "Do not stop a blood thinner unless your care team tells you to."
+                ),
             },
             {
                 "text": "Diabetes medicines adjusted as advised and blood sugar checked on arrival",
@@ -1973,6 +2010,13 @@ SAMPLE_PROCEDURES = [
                 "allow_not_applicable": True,
                 "patient_question": "Is there any chance you could be pregnant?",
                 "expected_answer": "no",
+                "patient_prompt": (
+                    "Please call the clinic before your appointment. X-rays may be used, "
+                    "and the team will talk with you about what is safest."
+                ),
+                "ask_min_age": 12,
+                "ask_max_age": 55,
+                "ask_only_if_could_be_pregnant": True,
             },
             {
                 "text": "Latest MRI scan available in the operating room and reviewed by the surgeon",

@@ -299,7 +299,11 @@ LUMBAR_PUNCTURE_ES = {
                 "¿Toma algún medicamento para hacer la sangre más líquida? Puede "
                 "ser warfarina, apixabán, rivaroxabán, clopidogrel, aspirina o un "
                 "medicamento parecido."
-            )
+            ),
+            "patient_prompt": (
+                "Llame a la clínica antes de dejar o cambiar cualquier medicamento. "
+                "No deje de tomar un medicamento para la sangre a menos que su equipo se lo indique."
+            ),
         },
         {"patient_question": ""},
         {"patient_question": ""},
@@ -308,7 +312,13 @@ LUMBAR_PUNCTURE_ES = {
                 "¿Tiene fiebre, o un sarpullido, una herida o una infección en la parte baja de la espalda?"
             )
         },
-        {"patient_question": "¿Hay alguna posibilidad de que esté embarazada?"},
+        {
+            "patient_question": "¿Hay alguna posibilidad de que esté embarazada?",
+            "patient_prompt": (
+                "Llame a la clínica antes de su cita. Es posible que se usen rayos X, "
+                "y el equipo hablará con usted sobre lo más seguro."
+            ),
+        },
         {"patient_question": "¿Ha organizado que alguien le lleve a casa después del procedimiento?"},
         {"patient_question": ""},
     ],

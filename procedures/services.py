@@ -72,18 +72,7 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         {"key": str(step.key), "instruction": normalise_text(step.instruction), "timing": normalise_text(step.timing)}
         for step in procedure.preparation_steps.all()
     ]
-    content["checklist_items"] = [
-        {
-            "key": str(item.key),
-            "text": normalise_text(item.text),
-            "category": item.category,
-            "required": item.required,
-            "allow_not_applicable": item.allow_not_applicable,
-            "patient_question": normalise_text(item.patient_question),
-            "expected_answer": item.expected_answer,
-        }
-        for item in procedure.checklist_items.all()
-    ]
+    content["checklist_items"] = [_checklist_item(item) for item in procedure.checklist_items.all()]
     content["questions"] = [
         {
             "key": str(question.key),
@@ -99,6 +88,28 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         # Only when there is any: content in English alone keeps the fingerprint it always had.
         content["translations"] = translations
     return content
+
+
+def _checklist_item(item: ChecklistItem) -> dict[str, Any]:
+    row = {
+        "key": str(item.key),
+        "text": normalise_text(item.text),
+        "category": item.category,
+        "required": item.required,
+        "allow_not_applicable": item.allow_not_applicable,
+        "patient_question": normalise_text(item.patient_question),
+        "expected_answer": item.expected_answer,
+    }
+    # Only when set: content that uses none of them keeps the fingerprint it always had.
+    if item.patient_prompt.strip():
+        row["patient_prompt"] = normalise_text(item.patient_prompt)
+    if item.ask_min_age is not None:
+        row["ask_min_age"] = item.ask_min_age
+    if item.ask_max_age is not None:
+        row["ask_max_age"] = item.ask_max_age
+    if item.ask_only_if_could_be_pregnant:
+        row["ask_only_if_could_be_pregnant"] = True
+    return row
 
 
 def _without_keys(value: Any) -> Any:

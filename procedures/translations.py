@@ -27,7 +27,7 @@ PROCEDURE_FIELDS = ("name", "summary", "what_happens", "indications", "benefits"
 ITEM_FIELDS = {
     "risks": ("title", "description"),
     "preparation_steps": ("instruction", "timing"),
-    "checklist_items": ("patient_question",),
+    "checklist_items": ("patient_question", "patient_prompt"),
     "questions": ("question", "choices", "explanation"),
 }
 RELATIONS = {
@@ -52,8 +52,9 @@ def snapshot_translations(procedure, normalise) -> dict[str, Any]:
                 for field in fields:
                     if field == "choices":
                         row[field] = [normalise(choice) for choice in item.choice_list(language)]
-                    else:
-                        row[field] = normalise(getattr(item, f"{field}_{language}"))
+                    # A field added later (the prompt) is kept only when filled, so old fingerprints hold.
+                    elif (value := normalise(getattr(item, f"{field}_{language}"))) or field != "patient_prompt":
+                        row[field] = value
                 rows.append(row)
             texts[section] = rows
         if _has_any_text(texts):
@@ -83,7 +84,7 @@ def missing_texts(content: dict[str, Any], language: str) -> list[str]:
         for position, item in enumerate(english_items):
             row = rows[position] if position < len(rows) else {}
             for field in fields:
-                if field == "patient_question" and not item["patient_question"]:
+                if field in ("patient_question", "patient_prompt") and not item.get(field):
                     continue
                 value = row.get(field)
                 if field == "choices":

@@ -183,6 +183,22 @@ def _quiz_miss(case):
     services.answer_quiz(request=request, answers={question["key"]: question["correct_choice"]}, ip=None)
 
 
+def _blood_thinner_yes(case):
+    request = case.request
+    content = request.content
+    services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+    services.read_about(request=request, ip=None)
+    services.save_risk_answers(
+        request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=None
+    )
+    services.save_preparation_answers(
+        request=request,
+        acknowledged={s["key"] for s in content["preparation_steps"]},
+        answers={i["key"]: "yes" for i in content["checklist_items"] if i["patient_question"]},
+        ip=None,
+    )
+
+
 def _needs_discussion(case):
     complete_journey(case)
     services.need_to_talk(request=case.request, ip=None)
@@ -209,6 +225,7 @@ def _content_changed(case):
 
 FLAG_CASES = {
     Flag.QUESTIONS: (complete_journey, "1 question waiting"),
+    Flag.ANSWERS: (_blood_thinner_yes, "Answer needs follow-up"),
     Flag.QUIZ_MISSES: (_quiz_miss, "Missed 1 quiz question first time"),
     Flag.NEEDS_DISCUSSION: (_needs_discussion, "Needs discussion"),
     Flag.DECLINED: (lambda case: sign_case(case, decision="decline"), "Declined"),

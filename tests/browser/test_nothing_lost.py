@@ -92,3 +92,29 @@ def test_the_representatives_fields_show_only_for_someone_signing_for_the_patien
     submit(page)
     expect(page.locator("#error-summary")).to_be_visible()
     expect(group).to_be_visible()
+
+
+def test_an_answer_needing_follow_up_says_what_to_do_as_it_is_chosen(new_page, published_procedure):
+    from procedures.models import ChecklistItem
+    from procedures.services import publish_procedure
+
+    ChecklistItem.objects.filter(procedure=published_procedure).update(
+        patient_prompt="Please call the clinic before you stop or change any medicine."
+    )
+    publish_procedure(procedure=published_procedure, published_by=None, change_summary="Prompt", is_material=False)
+    case = new_case(published_procedure)
+    page = new_page()
+    open_link(page, case)
+    submit(page)  # about
+    for tick in page.locator("main input[name^=ack_]").all():
+        tick.check()
+    submit(page)
+    page.wait_for_url("**/preparing/")
+    prompt = page.get_by_text("Please call the clinic before you stop or change any medicine.")
+    expect(prompt).to_be_hidden()
+    page.get_by_label("Yes").check()
+    expect(prompt).to_be_visible()
+    page.get_by_label("No", exact=True).check()
+    expect(prompt).to_be_hidden()
+    page.get_by_label("Not sure").check()
+    expect(prompt).to_be_visible()

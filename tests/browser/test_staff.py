@@ -39,6 +39,7 @@ def test_nurse_creates_a_request_works_the_checklist_and_signs_it_off(new_page, 
 def test_content_admin_edits_a_risk_and_publishes_a_new_version(new_page, content_admin, published_procedure):
     page = new_page(viewport=DESKTOP)
     sign_in_staff(page, content_admin, f"/admin/procedures/procedure/{published_procedure.pk}/change/")
+    page.locator("#risks-group summary").first.click()  # the risks are folded until opened
     description = page.locator("textarea[name$='-description'][name^='risks']").first
     description.fill("You may get a headache. It usually goes within a day.")
     page.locator("input[name=_continue]").click()
