@@ -56,6 +56,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "summary": summary,
             "risks_to_discuss": [e["risk"] for e in summary["risks"] if e["row"] and e["row"].wants_to_discuss],
             "quiz_misses": [e for e in summary["quiz"] if e["answer"] and not e["answer"].first_try_correct],
+            "steps_shown_late": [e for e in summary["steps"] if e["row"] and e["row"].shown_late_on],
             "signature": signature,
             "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
             "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),

@@ -53,6 +53,7 @@ class Flag:
 
     QUESTIONS = "questions"
     ANSWERS = "answers"
+    LATE_STEPS = "late_steps"
     QUIZ_MISSES = "quiz_misses"
     NEEDS_DISCUSSION = "needs_discussion"
     DECLINED = "declined"
@@ -66,6 +67,7 @@ class Flag:
 FLAG_CHOICES: list[tuple[str, str | Promise]] = [
     (Flag.QUESTIONS, _("Questions waiting")),
     (Flag.ANSWERS, _("Answers needing follow-up")),
+    (Flag.LATE_STEPS, _("Preparation shown after its date")),
     (Flag.QUIZ_MISSES, _("Quiz missed at first try")),
     (Flag.NEEDS_DISCUSSION, _("Needs discussion")),
     (Flag.DECLINED, _("Declined")),
@@ -121,6 +123,7 @@ def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
     return {
         Flag.QUESTIONS: Q(questions_waiting__gt=0),
         Flag.ANSWERS: Q(answer_needs_attention=True),
+        Flag.LATE_STEPS: Q(step_shown_late=True),
         Flag.QUIZ_MISSES: Q(quiz_misses__gt=0),
         Flag.NEEDS_DISCUSSION: Q(status=Status.NEEDS_DISCUSSION) | Q(wants_discussion=True) | Q(risk_to_discuss=True),
         Flag.DECLINED: Q(status=Status.DECLINED),
@@ -186,6 +189,7 @@ def dashboard_rows(
             ),
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
             answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
+            step_shown_late=Exists(Acknowledgement.objects.filter(request=request, shown_late_on__isnull=False)),
         )
     )
     if status:
@@ -214,6 +218,8 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
     if row.answer_needs_attention:
         # "Yes" to a blood thinner, "Not sure" about pregnancy: the nurse follows it up.
         flags.append(RowFlag(Flag.ANSWERS, gettext("Answer needs follow-up"), "warning"))
+    if row.step_shown_late:
+        flags.append(RowFlag(Flag.LATE_STEPS, gettext("Preparation shown after its date"), "warning"))
     if row.quiz_misses:
         flags.append(
             RowFlag(

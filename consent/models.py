@@ -5,6 +5,7 @@ State changes happen only in `consent.services`; views never set `status`.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -244,6 +245,21 @@ class ConsentRequest(models.Model):
             item.get("ask_only_if_could_be_pregnant") and self.patient.could_be_pregnant == PregnancyPossible.NO
         )
 
+    def step_due_on(self, step: dict) -> datetime.date | None:
+        """The day a preparation step must be done by, for this appointment (None: no set day)."""
+        if step.get("days_before") is None:
+            return None
+        return timezone.localdate(self.appointment_at) - datetime.timedelta(days=step["days_before"])
+
+    def dated_steps(self, content: dict) -> list[dict]:
+        """Each preparation step with its real date and whether that date has passed (in the clinic's time)."""
+        today = timezone.localdate()
+        rows = []
+        for step in content["preparation_steps"]:
+            due = self.step_due_on(step)
+            rows.append({"step": step, "due_on": due, "overdue": due is not None and due < today})
+        return rows
+
     def patient_questions(self, content: dict) -> list[dict]:
         """The checklist items whose question this patient is asked, from `content` (in any language)."""
         return [item for item in content["checklist_items"] if self.asks(item)]
@@ -293,6 +309,10 @@ class Acknowledgement(models.Model):
     item_key = models.UUIDField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     wants_to_discuss = models.BooleanField(default=False)
+    # A preparation step with a set day that the patient was shown only after that day had passed:
+    # the day it was due and the day they saw it (flagged to the nurse).
+    due_on = models.DateField(null=True, blank=True)
+    shown_late_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

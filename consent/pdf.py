@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import mimetypes
 import re
 from collections.abc import Callable
@@ -209,6 +210,7 @@ class RiskRow:
 class StepRow:
     step: dict
     acknowledgement: Acknowledgement | None
+    due_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,10 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         "by_representative": signature.signer == Signer.REPRESENTATIVE,
         "signature_image": safe_signature_image(signature.drawn_signature),
         "risks": [RiskRow(risk, acknowledgements.get(("risk", risk["key"]))) for risk in content["risks"]],
-        "steps": [StepRow(step, acknowledgements.get(("step", step["key"]))) for step in content["preparation_steps"]],
+        "steps": [
+            StepRow(row["step"], acknowledgements.get(("step", row["step"]["key"])), row["due_on"])
+            for row in request.dated_steps(content)
+        ],
         "checklist": checklist,
         "quiz": quiz,
         "questions": list(request.questions.all()),

@@ -537,6 +537,29 @@ def _saved_unfinished(request: ConsentRequest, page: str, ip: str | None) -> Non
     audit(request=request, action="answers_saved", message=f"Answers on the {page} page saved", actor="patient", ip=ip)
 
 
+def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | None) -> None:
+    """Steps whose day had passed when the patient saw them are kept for the nurse, once each, audited."""
+    today = timezone.localdate()
+    late = {str(row["step"]["key"]): row["due_on"] for row in request.dated_steps(content) if row["overdue"]}
+    if not late:
+        return
+    rows = request.acknowledgements.filter(kind=Acknowledgement.Kind.STEP, shown_late_on__isnull=True)
+    for row in rows:
+        due = late.get(str(row.item_key))
+        if due is None:
+            continue
+        row.due_on, row.shown_late_on = due, today
+        row.save(update_fields=["due_on", "shown_late_on"])
+        audit(
+            request=request,
+            action="step_shown_late",
+            message=f"A preparation step due {due:%-d %B} was shown on {today:%-d %B}",
+            actor="patient",
+            ip=ip,
+            detail={"step": str(row.item_key), "due": due.isoformat(), "shown": today.isoformat()},
+        )
+
+
 def save_risk_answers(
     *, request: ConsentRequest, acknowledged: set[str], to_discuss: set[str], ip: str | None, finish: bool = True
 ) -> list[str]:
@@ -568,6 +591,7 @@ def save_preparation_answers(
         content = request.patient_content
         steps = content["preparation_steps"]
         _save_acknowledgements(request, Acknowledgement.Kind.STEP, [s["key"] for s in steps], acknowledged, set())
+        _note_steps_shown_late(request, content, ip)
         questions = request.patient_questions(content)
         for item in questions:
             if item["key"] in answers:

@@ -410,7 +410,7 @@ def preparing(request, case, token):
         for item in questions:
             if item["patient_question"] in unanswered:
                 form.add_error(f"answer_{item['key']}", _("Please choose an answer. “Not sure” is fine."))
-    step_fields = [{"step": step, "ack": form[f"ack_{step['key']}"]} for step in steps]
+    step_fields = [{**row, "ack": form[f"ack_{row['step']['key']}"]} for row in case.dated_steps(content)]
     question_fields = [
         {
             "item": item,
@@ -591,6 +591,7 @@ def done(request, case, token):
             signature=signature,
             document=document,
             withdrawal_document=WithdrawalDocument.objects.filter(request=case).first(),
+            dated_steps=case.dated_steps(case.patient_content),
             can_withdraw=case.status == Status.SIGNED and timezone.now() < case.appointment_at,
         ),
     )

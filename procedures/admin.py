@@ -82,7 +82,7 @@ class RiskInline(OrderedInline):
 
 class PreparationStepInline(OrderedInline):
     model = PreparationStep
-    main_fields = ["order", "timing", "instruction"]
+    main_fields = ["order", ("timing", "days_before"), "instruction"]
     translated_fields = ["timing_es", "instruction_es"]
 
 

@@ -240,6 +240,14 @@ class PreparationStep(ContentItem):
     timing = models.CharField(
         "When", max_length=100, help_text="When to do it, e.g. “7 days before” or “Morning of the procedure”."
     )
+    days_before = models.PositiveSmallIntegerField(
+        "Days before the appointment",
+        null=True,
+        blank=True,
+        help_text="When it must be done by: 7 for a week before, 1 for the day before, 0 for the day itself. "
+        "Patients see the real date (“by Thursday 10 December”). Leave empty for steps with no set day, such as "
+        "those after the procedure.",
+    )
     instruction_es = models.TextField("Instruction (Spanish)", blank=True)
     timing_es = models.CharField("When (Spanish)", max_length=100, blank=True)
 

@@ -279,6 +279,7 @@ SAMPLE_PROCEDURES = [
                     "told you to."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -288,6 +289,7 @@ SAMPLE_PROCEDURES = [
                     "back, or you feel unwell with a fever."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -296,6 +298,7 @@ SAMPLE_PROCEDURES = [
                     "checks that your blood clots normally."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -304,6 +307,7 @@ SAMPLE_PROCEDURES = [
                     "rest of the day."
                 ),
                 "timing": "The day before",
+                "days_before": 1,
             },
             {
                 "instruction": (
@@ -313,6 +317,7 @@ SAMPLE_PROCEDURES = [
                     "loose, comfortable clothes."
                 ),
                 "timing": "Morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -321,6 +326,7 @@ SAMPLE_PROCEDURES = [
                     "bathroom just before the procedure."
                 ),
                 "timing": "Morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -832,6 +838,7 @@ SAMPLE_PROCEDURES = [
                     "list of all the medicines you take."
                 ),
                 "timing": "2 to 4 weeks before",
+                "days_before": 14,
             },
             {
                 "instruction": (
@@ -844,6 +851,7 @@ SAMPLE_PROCEDURES = [
                     "to."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -853,6 +861,7 @@ SAMPLE_PROCEDURES = [
                     "so you do not need to bend."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -861,6 +870,7 @@ SAMPLE_PROCEDURES = [
                     "polish and jewelry."
                 ),
                 "timing": "The day before",
+                "days_before": 1,
             },
             {
                 "instruction": (
@@ -870,6 +880,7 @@ SAMPLE_PROCEDURES = [
                     "before. Follow the exact times your hospital gives you."
                 ),
                 "timing": "The night before and morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -880,6 +891,7 @@ SAMPLE_PROCEDURES = [
                     "bag."
                 ),
                 "timing": "Morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -1371,6 +1383,7 @@ SAMPLE_PROCEDURES = [
                     "the team has told you to."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -1379,6 +1392,7 @@ SAMPLE_PROCEDURES = [
                     "them if you could be pregnant, as X-rays are used."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -1387,6 +1401,7 @@ SAMPLE_PROCEDURES = [
                     "weak for a few hours, so you must not drive yourself."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -1396,6 +1411,7 @@ SAMPLE_PROCEDURES = [
                     "will not have sedation, you can eat a light meal."
                 ),
                 "timing": "Morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -1405,6 +1421,7 @@ SAMPLE_PROCEDURES = [
                     "pain is before you come in, on a scale of 0 to 10."
                 ),
                 "timing": "Morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -1865,6 +1882,7 @@ SAMPLE_PROCEDURES = [
                     "to stop, as this helps your wound heal."
                 ),
                 "timing": "2 to 4 weeks before",
+                "days_before": 14,
             },
             {
                 "instruction": (
@@ -1875,6 +1893,7 @@ SAMPLE_PROCEDURES = [
                     "the team has told you to."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -1884,6 +1903,7 @@ SAMPLE_PROCEDURES = [
                     "you do not need to bend."
                 ),
                 "timing": "7 days before",
+                "days_before": 7,
             },
             {
                 "instruction": (
@@ -1892,6 +1912,7 @@ SAMPLE_PROCEDURES = [
                     "polish and jewelry."
                 ),
                 "timing": "The day before",
+                "days_before": 1,
             },
             {
                 "instruction": (
@@ -1901,6 +1922,7 @@ SAMPLE_PROCEDURES = [
                     "before. Follow the exact times your hospital gives you."
                 ),
                 "timing": "The night before and morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (
@@ -1911,6 +1933,7 @@ SAMPLE_PROCEDURES = [
                     "bag."
                 ),
                 "timing": "Morning of the procedure",
+                "days_before": 0,
             },
             {
                 "instruction": (

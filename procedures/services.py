@@ -68,10 +68,7 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         }
         for risk in procedure.risks.all()
     ]
-    content["preparation_steps"] = [
-        {"key": str(step.key), "instruction": normalise_text(step.instruction), "timing": normalise_text(step.timing)}
-        for step in procedure.preparation_steps.all()
-    ]
+    content["preparation_steps"] = [_preparation_step(step) for step in procedure.preparation_steps.all()]
     content["checklist_items"] = [_checklist_item(item) for item in procedure.checklist_items.all()]
     content["questions"] = [
         {
@@ -88,6 +85,13 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         # Only when there is any: content in English alone keeps the fingerprint it always had.
         content["translations"] = translations
     return content
+
+
+def _preparation_step(step: PreparationStep) -> dict[str, Any]:
+    row = {"key": str(step.key), "instruction": normalise_text(step.instruction), "timing": normalise_text(step.timing)}
+    if step.days_before is not None:  # only when set: content without it keeps the fingerprint it always had
+        row["days_before"] = step.days_before
+    return row
 
 
 def _checklist_item(item: ChecklistItem) -> dict[str, Any]:

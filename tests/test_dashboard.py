@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from consent import services
 from consent.dashboard import FLAG_CHOICES, Flag, dashboard_rows, row_flags
-from consent.models import ChecklistEntry, ChecklistState, ConsentRequest, Patient, Signature, Status
+from consent.models import (
+    Acknowledgement,
+    ChecklistEntry,
+    ChecklistState,
+    ConsentRequest,
+    Patient,
+    Signature,
+    Status,
+)
 from tests.conftest import PATIENT_A, PATIENT_B, complete_journey, make_case, sign_case
 
 URL = reverse("staff:index")
@@ -199,6 +207,19 @@ def _blood_thinner_yes(case):
     )
 
 
+def _late_step(case):
+    # The patient saw a preparation step after its day (how it is recorded: tests/test_preparation_dates.py).
+    step = case.request.content["preparation_steps"][0]
+    today = timezone.localdate()
+    Acknowledgement.objects.create(
+        request=case.request,
+        kind="step",
+        item_key=step["key"],
+        due_on=today - datetime.timedelta(days=2),
+        shown_late_on=today,
+    )
+
+
 def _needs_discussion(case):
     complete_journey(case)
     services.need_to_talk(request=case.request, ip=None)
@@ -226,6 +247,7 @@ def _content_changed(case):
 FLAG_CASES = {
     Flag.QUESTIONS: (complete_journey, "1 question waiting"),
     Flag.ANSWERS: (_blood_thinner_yes, "Answer needs follow-up"),
+    Flag.LATE_STEPS: (_late_step, "Preparation shown after its date"),
     Flag.QUIZ_MISSES: (_quiz_miss, "Missed 1 quiz question first time"),
     Flag.NEEDS_DISCUSSION: (_needs_discussion, "Needs discussion"),
     Flag.DECLINED: (lambda case: sign_case(case, decision="decline"), "Declined"),
