@@ -191,6 +191,12 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_sample:
+            # The sample warning only where it says something: otherwise an empty row labelled ":".
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "sample_notice"]})
+                for name, options in fieldsets
+            ]
         if obj is not None and obj.translations_to_update:
             description = _(
                 "These translations need an update: their English changed in a published version and they did not. "

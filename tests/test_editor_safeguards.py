@@ -249,6 +249,18 @@ def test_the_procedure_page_has_no_django_history_button_and_folds_items_and_tra
         assert "<details><summary>" in " ".join(group.split())
 
 
+def test_the_procedure_page_shows_the_sample_warning_row_only_for_sample_content(
+    client, content_admin, published_procedure
+):
+    client.force_login(content_admin)
+    url = reverse("admin:procedures_procedure_change", args=[published_procedure.pk])
+    assert "field-sample_notice" not in client.get(url).content.decode()  # no empty row labelled ":"
+    published_procedure.is_sample = True
+    published_procedure.save()
+    page = client.get(url).content.decode()
+    assert "field-sample_notice" in page and "proceed-sample-warning" in page
+
+
 def test_the_versions_list_counts_signed_consents_per_version_in_one_query(
     client, content_admin, published_procedure, django_assert_max_num_queries
 ):
