@@ -29,6 +29,8 @@ def staff_pages(case):
         "procedure": (reverse("staff:procedure", args=[request.procedure_version.procedure.slug]), 200),
         "case": (reverse("staff:case", args=pid), 200),
         "case_pdf": (reverse("staff:case_pdf", args=pid), 200),
+        # The case is signed, not withdrawn: nothing to download (tests/test_withdrawal_record.py downloads one).
+        "withdrawal_pdf": (reverse("staff:withdrawal_pdf", args=pid), 404),
         "reissue": (reverse("staff:reissue", args=pid), 200),
         "cancel": (reverse("staff:cancel", args=pid), 200),
         "reconsent": (reverse("staff:reconsent", args=pid), 200),
@@ -48,6 +50,7 @@ PAGES = [
     "procedure",
     "case",
     "case_pdf",
+    "withdrawal_pdf",
     "reissue",
     "cancel",
     "reconsent",
