@@ -17,13 +17,16 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from consent.models import ChecklistAnswer, ChecklistEntry, ChecklistSignOff, ChecklistState, ConsentRequest
+from consent.models import (
+    ChecklistAnswer,
+    ChecklistEntry,
+    ChecklistSignOff,
+    ChecklistState,
+    ConsentRequest,
+)
 from consent.pdf import html_to_pdf, render_template
 from procedures.models import ChecklistCategory, PatientAnswer
-
-
-def display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+from procedures.roles import staff_name
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class RecordedEntry:
 
     @property
     def who(self) -> str:
-        return display_name(self.entry.recorded_by)
+        return staff_name(self.entry.recorded_by)
 
     @property
     def at(self) -> datetime.datetime:
@@ -200,8 +203,8 @@ def checklist_context(consent_request: ConsentRequest) -> dict:
             else gettext("request %(public_id)s") % {"public_id": consent_request.public_id}
         ),
         "overview": overview,
-        "signed_off_by": display_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
-        "confirmed_by": display_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
+        "signed_off_by": staff_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
+        "confirmed_by": staff_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
         "printed_at": timezone.now(),
         "time_zone": settings.TIME_ZONE,
     }

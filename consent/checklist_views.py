@@ -20,8 +20,9 @@ from config.client_ip import client_ip
 from consent import services
 from consent.access import nurse_required
 from consent.checklist_forms import ChecklistEntryForm, ConfirmForm, SignOffForm
-from consent.checklist_pdf import ChecklistOverview, checklist_overview, display_name, render_checklist_pdf
+from consent.checklist_pdf import ChecklistOverview, checklist_overview, render_checklist_pdf
 from consent.models import ChecklistState, ConsentRequest, Status
+from procedures.roles import staff_name
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -46,8 +47,8 @@ def _page_context(consent_request: ConsentRequest, overview: ChecklistOverview) 
         "patient": consent_request.patient,
         "content": consent_request.content,
         "overview": overview,
-        "signed_off_by": display_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
-        "confirmed_by": display_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
+        "signed_off_by": staff_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
+        "confirmed_by": staff_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
         "signature": getattr(consent_request, "signature", None),
     }
 

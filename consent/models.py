@@ -17,6 +17,7 @@ from consent.signing import private_storage
 from procedures.immutable import ImmutableModel
 from procedures.models import PatientAnswer, ProcedureVersion
 from procedures.readability import estimated_minutes
+from procedures.roles import staff_name
 
 
 class Language(models.TextChoices):
@@ -568,5 +569,5 @@ class AuditEvent(ImmutableModel):
     @property
     def who(self) -> str:
         if self.user_id:
-            return self.user.get_full_name() or self.user.get_username()
+            return staff_name(self.user)
         return self.get_actor_display()

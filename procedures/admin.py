@@ -19,6 +19,7 @@ from procedures.models import (
     Risk,
 )
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
+from procedures.roles import staff_name
 from procedures.services import publishing_requirements, settle_translations_to_update
 
 SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
@@ -105,10 +106,22 @@ class ComprehensionQuestionInline(OrderedInline):
     translated_fields = ["question_es", "choices_es", "explanation_es"]
 
 
-class PublishedVersionInline(admin.TabularInline):
+class StaffNames:
+    """Who published a version, and who approved it, by their full name (as everywhere in Proceed)."""
+
+    @admin.display(description=_("Published by"))
+    def published_by_name(self, version):
+        return staff_name(version.published_by) if version.published_by_id else "—"
+
+    @admin.display(description=_("Published as not material with the approval of"))
+    def approved_by_name(self, version):
+        return staff_name(version.material_override_by) if version.material_override_by_id else "—"
+
+
+class PublishedVersionInline(StaffNames, admin.TabularInline):
     model = ProcedureVersion
     verbose_name_plural = _("Published versions (read-only)")
-    fields = ["number", "published_at", "published_by", "change_summary", "is_material", "short_fingerprint"]
+    fields = ["number", "published_at", "published_by_name", "change_summary", "is_material", "short_fingerprint"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -278,14 +291,14 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(StaffNames, admin.ModelAdmin):
     """Published versions: readable by content admins, changeable by no one."""
 
     list_display = [
         "procedure",
         "number",
         "published_at",
-        "published_by",
+        "published_by_name",
         "is_material",
         "signed_consents",
         "change_summary",
@@ -295,10 +308,10 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         "procedure",
         "number",
         "published_at",
-        "published_by",
+        "published_by_name",
         "change_summary",
         "is_material",
-        "material_override_by",
+        "approved_by_name",
         "material_override_reason",
         "fingerprint",
         "content_display",
