@@ -837,7 +837,11 @@ def sign(
         audit(
             request=request,
             action="signed" if decision == Decision.CONSENT else "declined",
-            message="Signed consent" if decision == Decision.CONSENT else "Signed a decision not to have the procedure",
+            message=(
+                f"Signed consent (document {signature.document_id})"
+                if decision == Decision.CONSENT
+                else f"Signed a decision not to have the procedure (document {signature.document_id})"
+            ),
             actor="patient",
             ip=ip,
             detail={"document_id": signature.document_id, "signer": signer},
@@ -989,10 +993,13 @@ def record_checklist_entry(
         request.checklist_complete = sum(_is_complete(latest.get(key)) for key in checklist_items(request))
         request.save(update_fields=["checklist_complete"])
         label = ChecklistState(state).label.lower()
+        # The item's wording names it in the timeline (it is the clinic's text, nothing about the patient).
+        item_text = item["text"]
+        item_text = item_text if len(item_text) <= 140 else item_text[:139] + "…"
         audit(
             request=request,
             action="checklist_corrected" if signed_off else "checklist_marked",
-            message=f"{'Corrected' if signed_off else 'Marked'} a checklist item as {label}",
+            message=f"{'Corrected' if signed_off else 'Marked'} “{item_text}” as {label}",
             user=user,
             ip=ip,
             detail={"item": str(item_key), "state": state, "entry": entry.pk},
@@ -1296,7 +1303,7 @@ def store_consent_document(signature: Signature) -> ConsentDocument:
         build=build,
         document_id=signature.document_id,
         action="document_rendered",
-        message="Signed PDF record created",
+        message=f"Signed PDF record {signature.document_id} created",
     )
 
 
@@ -1328,7 +1335,7 @@ def store_withdrawal_document(consent_request: ConsentRequest) -> WithdrawalDocu
         build=build,
         document_id=document_id,
         action="withdrawal_document_rendered",
-        message="Sealed PDF record of the withdrawal created",
+        message=f"Sealed PDF record of the withdrawal {document_id} created",
     )
 
 

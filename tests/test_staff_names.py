@@ -29,3 +29,15 @@ def test_pages_name_staff_by_their_full_name(client, nurse, content_admin, publi
     client.force_login(content_admin)
     admin_page = client.get(reverse("admin:procedures_procedureversion_change", args=[version.pk])).content.decode()
     assert "Carl Mensah" in admin_page
+
+
+def test_the_timeline_names_the_checklist_item_and_the_document(client, nurse, signed_case):
+    item = signed_case.request.content["checklist_items"][0]
+    services.record_checklist_entry(request=signed_case.request, item_key=item["key"], state="done", user=nurse)
+    document_id = signed_case.request.signature.document_id
+
+    client.force_login(nurse)
+    page = client.get(reverse("staff:case", args=[signed_case.request.public_id])).content.decode()
+
+    assert f"Marked “{item['text']}” as done" in page
+    assert f"Signed consent (document {document_id})" in page
