@@ -534,7 +534,13 @@ def _saved_unfinished(request: ConsentRequest, page: str, ip: str | None) -> Non
     if request.review_confirmed_at:
         request.review_confirmed_at = None
         request.save(update_fields=["review_confirmed_at"])
-    audit(request=request, action="answers_saved", message=f"Answers on the {page} page saved", actor="patient", ip=ip)
+    message = f"Answers on the {page} page saved"
+    # Ticks saved one by one as they are made: one event for a run of them on a page, not one a tick.
+    last = request.audit_events.order_by("-sequence").only("action", "message", "created_at").first()
+    recent = timezone.now() - datetime.timedelta(minutes=15)
+    if last and last.action == "answers_saved" and last.message == message and last.created_at >= recent:
+        return
+    audit(request=request, action="answers_saved", message=message, actor="patient", ip=ip)
 
 
 def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | None) -> None:

@@ -162,3 +162,15 @@ def test_the_representatives_fields_are_grouped_under_only_if_you_are_signing_fo
     assert "<legend" in group and "Only if you are signing for someone else" in group
     assert 'name="representative_name"' in group and 'name="representative_relationship"' in group
     assert "js/signer.js" in page
+
+
+def test_ticks_saved_one_by_one_make_one_timeline_entry_for_the_run(case_a):
+    client = Client()
+    verify(client, case_a)
+    client.post(f"{case_a.url}about/")
+    risk = case_a.request.content["risks"][0]
+    for ticked in ("on", "", "on"):
+        client.post(f"{case_a.url}risks/", {"action": "autosave", f"ack_{risk['key']}": ticked})
+    assert AuditEvent.objects.filter(request=case_a.request, action="answers_saved").count() == 1
+    row = Acknowledgement.objects.get(request=case_a.request, item_key=risk["key"])
+    assert row.acknowledged_at is not None, "the last tick counts"
