@@ -65,6 +65,14 @@ class ConsentError(Exception):
     """A request can't make this change now; the message says why and what to do."""
 
 
+class AnotherOpenRequest(ConsentError):
+    """The patient already has an open request for this procedure (another appointment): confirm to make one more."""
+
+    def __init__(self, message: str, *, existing: ConsentRequest):
+        super().__init__(message)
+        self.existing = existing
+
+
 class NameMismatch(ConsentError):
     """The typed name doesn't match the record (the sign page shows it beside the name field)."""
 
@@ -231,8 +239,13 @@ def create_consent_request(
     clinician: str,
     created_by: AbstractBaseUser | None,
     ip: str | None = None,
+    confirm_another: bool = False,
 ) -> tuple[ConsentRequest, str]:
-    """A new request pinned to the procedure's current published version; returns it and its token."""
+    """A new request pinned to the procedure's current published version; returns it and its token.
+
+    A second open request for the same patient and procedure (another appointment) is made only when
+    `confirm_another` says the nurse meant it.
+    """
     version = procedure.current_version
     if version is None:
         raise ConsentError(f"{procedure.name} has no published version yet. Ask a content admin to publish it.")
@@ -251,6 +264,19 @@ def create_consent_request(
         raise ConsentError(
             "This patient already has an open request for this procedure at this appointment, so no new one "
             "was made. If the patient has lost the link, reissue it from their request instead."
+        )
+    other = (
+        ConsentRequest.objects.filter(patient=patient, procedure_version__procedure=procedure, status__in=OPEN_STATUSES)
+        .order_by("appointment_at")
+        .first()
+    )
+    if other and not confirm_another:
+        when = timezone.localtime(other.appointment_at)
+        raise AnotherOpenRequest(
+            f"This patient already has an open request for {procedure.name}, for the appointment on "
+            f"{when:%-d %B %Y at %H:%M}. If they need another as well, tick “Create another request anyway” and "
+            "press “Create request” again; if the appointment moved, change it on that request instead.",
+            existing=other,
         )
     token, token_hash = _new_token()
     # The patient's preferred language, if this version has all of its content in it; else English

@@ -127,8 +127,12 @@ class NewRequestForm(forms.Form):
         help_text=_("Needs the patient's email address above. Either way, you will see the link on the next page."),
     )
 
-    def __init__(self, *args, **kwargs):
+    confirm_another = forms.BooleanField(label=_("Create another request anyway"), required=False)
+
+    def __init__(self, *args, offer_another: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # The tick to make a second open request shows only once it is needed (or was ticked).
+        offer_another = offer_another or bool(self.data.get("confirm_another"))
         # Staff computers are shared: don't let the browser suggest another patient's details.
         for field in self.fields.values():
             field.widget.attrs.setdefault("autocomplete", "off")
@@ -156,6 +160,7 @@ class NewRequestForm(forms.Form):
                 "clinician",
             ),
             "send_email",
+            *(["confirm_another"] if offer_another else []),
             Submit("create", gettext("Create request"), css_class="btn-lg mt-2"),
         )
 

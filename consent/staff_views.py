@@ -117,7 +117,13 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 clinician=data["clinician"],
                 created_by=user,
                 ip=ip,
+                confirm_another=data["confirm_another"],
             )
+    except services.AnotherOpenRequest as error:
+        form = NewRequestForm(request.POST, offer_another=True)
+        form.is_valid()
+        form.add_error(None, str(error))
+        return render(request, "staff/new_request.html", {"form": form})
     except services.ConsentError as error:
         form.add_error(None, str(error))
         return render(request, "staff/new_request.html", {"form": form})

@@ -42,6 +42,7 @@ def new_case() -> str:
         appointment_at=timezone.now() + datetime.timedelta(days=5),
         clinician="Dr Priya Shah",
         created_by=None,
+        confirm_another=True,  # a fresh request on every run
     )
     return token
 

@@ -120,3 +120,12 @@ def test_procedure_without_a_published_version_is_refused(arguments):
         run({**arguments, "--procedure": draft.slug})
 
     assert not Patient.objects.exists()
+
+
+def test_a_second_open_request_needs_another(published_procedure):
+    args = ["--mrn", "C-2", "--name", "Cam Doe", "--dob", "1970-01-01", "--procedure", published_procedure.slug]
+    later = (timezone.localdate() + datetime.timedelta(days=9)).isoformat()
+    call_command("create_consent_request", *args, "--appointment", f"{later} 09:00", "--clinician", "Dr A")
+    with pytest.raises(CommandError, match="Add --another to make one more"):
+        call_command("create_consent_request", *args, "--appointment", f"{later} 14:00", "--clinician", "Dr A")
+    call_command("create_consent_request", *args, "--appointment", f"{later} 14:00", "--clinician", "Dr A", "--another")

@@ -298,3 +298,32 @@ def test_a_failing_mail_server_still_shows_the_link(nurse_client, form_data, set
     assert (
         consent_request.audit_events.get(action="invited").message == "Invitation shown to staff to give to the patient"
     )
+
+
+def test_a_second_open_request_for_the_same_patient_and_procedure_needs_a_confirmation(nurse_client, form_data):
+    from consent.models import ConsentRequest
+
+    assert nurse_client.post(NEW_REQUEST_URL, form_data).status_code == 200
+    later = {**form_data, "appointment_time": "15:45"}
+
+    warned = nurse_client.post(NEW_REQUEST_URL, later)
+
+    page = " ".join(warned.content.decode().split())
+    assert "This patient already has an open request for Test procedure, for the appointment on" in page
+    assert "Create another request anyway" in page
+    assert 'value="Grace Okafor"' in page and 'value="15:45"' in page, "what was typed is kept"
+    assert ConsentRequest.objects.count() == 1
+
+    confirmed = nurse_client.post(NEW_REQUEST_URL, {**later, "confirm_another": "on"})
+    assert token_on_page(confirmed)
+    assert ConsentRequest.objects.count() == 2
+
+
+def test_the_case_page_shows_the_patients_phone_and_email(nurse_client, form_data):
+    from consent.models import ConsentRequest
+
+    nurse_client.post(NEW_REQUEST_URL, {**form_data, "email": "grace@example.org"})
+    request = ConsentRequest.objects.get()
+    page = nurse_client.get(f"/staff/requests/{request.public_id}/").content.decode()
+    assert 'href="tel:07700900123">07700 900123</a>' in page
+    assert 'href="mailto:grace@example.org">grace@example.org</a>' in page

@@ -48,6 +48,11 @@ class Command(BaseCommand):
             choices=Language.values,
             help="Preferred language (default: en).",
         )
+        parser.add_argument(
+            "--another",
+            action="store_true",
+            help="Make it even if the patient already has an open request for this procedure.",
+        )
         parser.add_argument("--send-email", action="store_true", help="Also email the link to --email.")
 
     def handle(self, *args, **options):
@@ -84,7 +89,14 @@ class Command(BaseCommand):
                     appointment_at=appointment_at,
                     clinician=clinician,
                     created_by=None,
+                    confirm_another=options["another"],
                 )
+        except services.AnotherOpenRequest as error:
+            when = timezone.localtime(error.existing.appointment_at)
+            raise CommandError(
+                f"This patient already has an open request for this procedure, for {when:%Y-%m-%d %H:%M}. "
+                "Add --another to make one more."
+            ) from None
         except services.ConsentError as error:
             raise CommandError(str(error)) from None
 
