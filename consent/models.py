@@ -46,6 +46,13 @@ def language_marker_for_staff(*, language: str, preferred: str) -> str:
     return f"{language_for_staff(language)} · prefers {language_for_staff(preferred)}"
 
 
+def normalise_mrn(value: str) -> str:
+    """One spelling of a medical record number: upper case, with no spaces ("seed-000297 " and
+    "SEED - 000297" are both "SEED-000297"). Every lookup and every new record uses it, so a number
+    typed in another case or with stray spaces finds the same patient."""
+    return "".join(value.split()).upper()
+
+
 class PregnancyPossible(models.TextChoices):
     """What the patient's record says about whether they could be pregnant (asks a question or not)."""
 

@@ -49,6 +49,7 @@ from consent.models import (
     Step,
     WithdrawalDocument,
     language_for_staff,
+    normalise_mrn,
 )
 from procedures.diff import content_diff
 from procedures.models import Procedure, ProcedureVersion
@@ -197,7 +198,7 @@ def find_or_create_patient(
     replaces the old one (blank leaves it), so an invitation goes where the
     patient now is.
     """
-    mrn = mrn.strip()
+    mrn = normalise_mrn(mrn)
     patient = Patient.objects.filter(mrn=mrn).first()
     if patient is None:
         return Patient.objects.create(
