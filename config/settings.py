@@ -199,6 +199,9 @@ CLINIC_EMAIL = env_str("PROCEED_CLINIC_EMAIL", "spine.clinic@example.org")
 # (so the patient can still download their record on the day).
 PROCEED_BASE_URL = env_str("PROCEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROCEED_LINK_HOURS_AFTER_APPOINTMENT = env_int("PROCEED_LINK_HOURS_AFTER_APPOINTMENT", 24, minimum=0)
+# Consent is confirmed with the patient on the appointment's day (clinic time); this many days
+# before it too, for a clinic that confirms at a pre-admission visit (0: on the day only).
+PROCEED_CONFIRM_DAYS_BEFORE = env_int("PROCEED_CONFIRM_DAYS_BEFORE", 0, minimum=0)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

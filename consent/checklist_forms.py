@@ -92,10 +92,19 @@ class SignOffForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    """Nothing to fill in: the page says what is being confirmed, the button records it."""
+    """A tick for each matter still open (the patient's questions, flagged risks, answers, problems);
+    the page says what is being confirmed, the button records it."""
 
-    def __init__(self, *args, **kwargs):
+    acknowledged = forms.MultipleChoiceField(
+        label=_("Still open: tick each one you have dealt with"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, matters=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["acknowledged"].choices = [(matter.key, matter.text) for matter in matters]
         self.helper = FormHelper()
         self.helper.form_method = "post"
-        self.helper.layout = Layout(Submit("confirm", gettext("Yes, confirm consent for today"), css_class="btn-lg"))
+        self.helper.layout = Layout(
+            *(["acknowledged"] if matters else []),
+            Submit("confirm", gettext("Yes, confirm consent for today"), css_class="btn-lg"),
+        )

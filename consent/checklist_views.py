@@ -158,12 +158,14 @@ def sign_off(request: HttpRequest, public_id) -> HttpResponse:
 def confirm(request: HttpRequest, public_id) -> HttpResponse:
     """GET: what is being confirmed and whether it can be. POST: record the day-of confirmation."""
     consent_request = _consent_request(public_id)
-    form = ConfirmForm(request.POST or None)
+    matters = services.open_matters(consent_request)
+    form = ConfirmForm(request.POST or None, matters=matters)
     error = ""
     if request.method == "POST":
+        acknowledged = form.cleaned_data["acknowledged"] if form.is_valid() else []
         try:
             consent_request = services.confirm_on_the_day(
-                request=consent_request, user=request.user, ip=_client_ip(request)
+                request=consent_request, user=request.user, ip=_client_ip(request), acknowledged=acknowledged
             )
         except services.ConsentError as refused:
             error = str(refused)
@@ -177,6 +179,7 @@ def confirm(request: HttpRequest, public_id) -> HttpResponse:
         "is_signed": consent_request.status in (Status.SIGNED, Status.CONFIRMED),
         "is_confirmed": consent_request.status == Status.CONFIRMED,
         "appointment_is_today": timezone.localtime(consent_request.appointment_at).date() == timezone.localdate(),
+        "open_matters": matters,
     }
     return render(request, "staff/confirm.html", context)
 

@@ -1072,8 +1072,61 @@ def sign_off_checklist(
     return sign_off
 
 
-def confirm_on_the_day(*, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None) -> ConsentRequest:
-    """The nurse confirms, on the day, that the patient still consents."""
+@dataclass(frozen=True)
+class OpenMatter:
+    """Something still open that the nurse must acknowledge before confirming consent on the day."""
+
+    key: str
+    text: str
+
+
+def open_matters(request: ConsentRequest) -> list[OpenMatter]:
+    """Everything the patient raised or the checklist found that is still open, in plain words."""
+    content = request.content
+    summary = request.answers_summary()
+    latest = latest_checklist_entries(request)
+    matters = [
+        OpenMatter(f"question:{q.pk}", f"Unanswered question: “{q.text[:200]}”")
+        for q in summary["asked"]
+        if not q.answered_at
+    ]
+    if request.wants_discussion:
+        matters.append(OpenMatter("discussion", "The patient asked to talk to someone before deciding."))
+    for entry in summary["risks"]:
+        if entry["row"] and entry["row"].wants_to_discuss:
+            matters.append(
+                OpenMatter(f"risk:{entry['risk']['key']}", f"Wants to talk about the risk: {entry['risk']['title']}")
+            )
+    for entry in summary["quiz"]:
+        if entry["answer"] and not entry["answer"].first_try_correct:
+            matters.append(
+                OpenMatter(
+                    f"quiz:{entry['question']['key']}", f"Got this wrong at first: “{entry['question']['question']}”"
+                )
+            )
+    for entry in summary["answers"]:
+        if entry["answer"] and entry["answer"].needs_attention:
+            matters.append(
+                OpenMatter(
+                    f"answer:{entry['item']['key']}",
+                    f"Patient said “{entry['answer'].get_answer_display()}” to: {entry['item']['patient_question']}",
+                )
+            )
+    for item in content["checklist_items"]:
+        current = latest.get(item["key"])
+        if current and current.state == ChecklistState.PROBLEM:
+            matters.append(OpenMatter(f"problem:{item['key']}", f"Checklist problem: {item['text']} — {current.note}"))
+    return matters
+
+
+def confirm_on_the_day(
+    *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, acknowledged: Iterable[str] = ()
+) -> ConsentRequest:
+    """The nurse confirms, on the day, that the patient still consents.
+
+    Only on the appointment's day (clinic time; `PROCEED_CONFIRM_DAYS_BEFORE` earlier), and only once
+    every open matter (`open_matters`) has been acknowledged by its key.
+    """
     with transaction.atomic():
         request = _locked(request)
         if request.status == Status.CONFIRMED:
@@ -1089,6 +1142,17 @@ def confirm_on_the_day(*, request: ConsentRequest, user: AbstractBaseUser, ip: s
         if open_items:
             # A correction after sign-off can reopen an item.
             raise ConsentError("A correction has reopened required items: " + "; ".join(open_items) + ".")
+        day, today = timezone.localdate(request.appointment_at), timezone.localdate()
+        if not day - datetime.timedelta(days=settings.PROCEED_CONFIRM_DAYS_BEFORE) <= today <= day:
+            raise ConsentError(
+                f"Consent is confirmed with the patient on the day of the appointment ({day:%A %-d %B %Y}), "
+                "not before or after it."
+            )
+        unacknowledged = [m.text for m in open_matters(request) if m.key not in set(acknowledged)]
+        if unacknowledged:
+            raise ConsentError(
+                "Tick each open matter to show you have dealt with it before confirming: " + " ".join(unacknowledged)
+            )
         request.status, request.confirmed_at, request.confirmed_by = Status.CONFIRMED, timezone.now(), user
         request.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         audit(

@@ -1,10 +1,12 @@
 """The nurse's pre-procedure checklist, its sign-off, its printable record and the day-of confirmation."""
 
+import datetime
 import io
 import re
 import uuid
 
 import pytest
+import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -456,25 +458,68 @@ def test_a_signed_request_cannot_be_confirmed_before_the_checklist_is_signed_off
     assert signed_case.request.confirmed_at is None
 
 
-def test_a_signed_and_signed_off_request_is_confirmed(client, nurse, signed_case):
-    sign_off(signed_case, nurse)
-    client.force_login(nurse)
+def on_the_day(case):
+    """The clock moved to an hour before the case's appointment."""
+    return time_machine.travel(case.request.appointment_at - datetime.timedelta(hours=1), tick=False)
 
-    page = squash(text_of(client.get(url("confirm", signed_case))))
-    response = client.post(url("confirm", signed_case))
+
+def test_a_signed_and_signed_off_request_is_confirmed_on_the_day_with_each_open_matter_ticked(
+    client, nurse, signed_case
+):
+    sign_off(signed_case, nurse)
+    question = signed_case.request.questions.get()
+
+    with on_the_day(signed_case):
+        client.force_login(nurse)  # a new day: signed in afresh
+        page = squash(text_of(client.get(url("confirm", signed_case))))
+        unticked = client.post(url("confirm", signed_case))
+        response = client.post(url("confirm", signed_case), {"acknowledged": [f"question:{question.pk}"]})
+        after = text_of(client.get(url("confirm", signed_case)))
 
     assert (
         "Confirm that Ana María López (born 14 March 1950, record number MRN-A-1001) "
         "still consents to Test procedure today." in re.sub(r"<[^>]+>", "", page)
     )
-    assert "Yes, confirm consent for today" in page
+    assert "Unanswered question: “Can I drive afterwards?”" in page and "Yes, confirm consent for today" in page
+    assert unticked.status_code == 200 and "Tick each open matter" in text_of(unticked)
     assert response.status_code == 302
     request = signed_case.refresh()
     assert request.status == Status.CONFIRMED
     assert request.confirmed_by == nurse
     assert request.confirmed_at is not None
     assert AuditEvent.objects.get(action="confirmed").user == nurse
-    assert "Consent was confirmed on the day by nina.nurse" in text_of(client.get(url("confirm", signed_case)))
+    assert "Consent was confirmed on the day by nina.nurse" in after
+
+
+@pytest.mark.parametrize("days", [-3, 2])
+def test_consent_is_not_confirmed_days_before_or_after_the_appointment(client, nurse, signed_case, days):
+    sign_off(signed_case, nurse)
+    question = signed_case.request.questions.get()
+    with time_machine.travel(signed_case.request.appointment_at + datetime.timedelta(days=days), tick=False):
+        client.force_login(nurse)
+        response = client.post(url("confirm", signed_case), {"acknowledged": [f"question:{question.pk}"]})
+    assert response.status_code == 200
+    assert "Consent is confirmed with the patient on the day of the appointment" in text_of(response)
+    assert signed_case.refresh().status == Status.SIGNED
+
+
+def test_the_confirm_page_lists_every_open_matter(client, nurse, signed_case):
+    request = signed_case.request
+    item = request.content["checklist_items"][0]
+    from consent.models import Acknowledgement, ChecklistAnswer
+
+    ChecklistAnswer.objects.filter(request=request).update(answer="yes", needs_attention=True)
+    Acknowledgement.objects.filter(request=request, kind="risk").update(wants_to_discuss=True)
+    sign_off(signed_case, nurse)
+    record(signed_case, nurse, item["text"], "problem", "Took apixaban yesterday")
+    client.force_login(nurse)
+
+    page = squash(text_of(client.get(url("confirm", signed_case))))
+
+    assert "Unanswered question" in page
+    assert "Wants to talk about the risk: Headache" in page
+    assert "Patient said “Yes” to: Do you take blood thinners?" in page
+    assert "Checklist problem: Blood thinners held — Took apixaban yesterday" in page
 
 
 # The printable record ------------------------------------------------------------------
