@@ -60,6 +60,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "signature": signature,
             "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
             "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),
+            "reconsent": consent_request.replaced_by.order_by("-created_at").first(),
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
             "can_confirm": consent_request.status == Status.SIGNED and hasattr(consent_request, "checklist_sign_off"),

@@ -131,7 +131,8 @@ def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
         Flag.LOCKED: Q(status=Status.LOCKED),
         # A link runs out at `expires_at`, but the status only changes when it is next used.
         Flag.EXPIRED: Q(status=Status.EXPIRED) | Q(status__in=OPEN_STATUSES, expires_at__lt=now),
-        Flag.CONTENT_CHANGED: Q(content_changed_at__isnull=False),
+        # Until a re-consent is requested: then the new request carries the matter.
+        Flag.CONTENT_CHANGED: Q(content_changed_at__isnull=False, reconsent_requested=False),
         Flag.PDF_PENDING: Q(pdf_pending=True),
     }
 
@@ -189,6 +190,7 @@ def dashboard_rows(
             ),
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
             answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
+            reconsent_requested=Exists(ConsentRequest.objects.filter(replaces=request)),
             step_shown_late=Exists(Acknowledgement.objects.filter(request=request, shown_late_on__isnull=False)),
         )
     )
@@ -243,7 +245,7 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
         flags.append(RowFlag(Flag.LOCKED, gettext("Link locked"), "danger"))
     if row.status == Status.EXPIRED or (row.status in OPEN_STATUSES and row.expires_at < now):
         flags.append(RowFlag(Flag.EXPIRED, gettext("Link expired"), "secondary"))
-    if row.content_changed_at:
+    if row.content_changed_at and not row.reconsent_requested:
         flags.append(RowFlag(Flag.CONTENT_CHANGED, gettext("Content changed since signing"), "danger"))
     if row.pdf_pending:
         flags.append(RowFlag(Flag.PDF_PENDING, gettext("PDF pending"), "secondary"))

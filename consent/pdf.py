@@ -286,6 +286,7 @@ def consent_context(signature: Signature) -> dict[str, Any]:
         "version": version,
         "content": content,
         "consented": signature.decision == Decision.CONSENT,
+        "replaces": getattr(request.replaces, "signature", None) if request.replaces_id else None,
         "document_type": gettext("Consent record")
         if signature.decision == Decision.CONSENT
         else gettext("Record of decision"),

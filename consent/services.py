@@ -1252,6 +1252,11 @@ def request_reconsent(
     """A new request on the current version for a patient who signed an earlier, materially changed one."""
     if request.status not in CONSENTED_STATUSES or not request.content_changed_at:
         raise ConsentError("Only a signed request whose information has since changed materially needs re-consent.")
+    if request.replaced_by.filter(status__in=OPEN_STATUSES).exists():
+        raise ConsentError(
+            "A re-consent request for this is already open. Open it from this request to see where it is, or "
+            "reissue its link if the patient has lost it."
+        )
     with transaction.atomic():
         new_request, token = create_consent_request(
             patient=request.patient,

@@ -159,3 +159,36 @@ def spanish_signed_case(db):
     sign_case(case)
     case.refresh()
     return case
+
+
+def test_the_re_consent_trail_links_both_ways_clears_the_flag_and_allows_one_at_a_time(
+    client, nurse, published_procedure, signed_case
+):
+    original = signed_case.request
+    Risk.objects.filter(procedure=published_procedure).update(severity="serious")
+    services.publish_content(procedure=published_procedure, user=None, change_summary="Serious", is_material=True)
+    signed_case.refresh()
+    client.force_login(nurse)
+    flagged = client.get(reverse("staff:index"), {"flag": "content_changed"}).content.decode()
+    assert "Ana María López" in flagged
+
+    new_request, token = services.request_reconsent(request=signed_case.request, user=nurse)
+
+    with pytest.raises(services.ConsentError, match="already open"):
+        services.request_reconsent(request=signed_case.request, user=nurse)
+    old_page = client.get(reverse("staff:case", args=[original.public_id])).content.decode()
+    new_page = client.get(reverse("staff:case", args=[new_request.public_id])).content.decode()
+    assert (
+        reverse("staff:case", args=[new_request.public_id]) in old_page and "Send a re-consent request" not in old_page
+    )
+    assert reverse("staff:case", args=[original.public_id]) in new_page and "This is a re-consent request" in new_page
+    unflagged = client.get(reverse("staff:index"), {"flag": "content_changed"}).content.decode()
+    assert "Ana María López" not in unflagged
+
+    newer = Case(request=new_request, token=token)
+    complete_journey(newer)
+    signature = services.sign(
+        request=new_request, decision="consent", typed_name=new_request.patient.full_name, signer="patient", ip=None
+    )
+    text = text_of_pdf(read(services.store_consent_document(signature)))
+    assert f"This consent replaces the one in document {original.signature.document_id}" in text
