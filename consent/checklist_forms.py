@@ -34,6 +34,13 @@ class ChecklistEntryForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    override_reason = forms.CharField(
+        label=_("Why, if this goes against the patient's answer"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only needed when the mark contradicts what the patient said, or a question still waits."),
+    )
 
     def __init__(self, *args, item: dict, correcting: bool = False, **kwargs):
         # Each item's form has its own prefix, so the ids on a page of many forms never clash.

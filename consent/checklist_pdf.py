@@ -50,6 +50,10 @@ class RecordedEntry:
         return self.entry.note
 
     @property
+    def override_reason(self) -> str:
+        return self.entry.override_reason
+
+    @property
     def who(self) -> str:
         return staff_name(self.entry.recorded_by)
 

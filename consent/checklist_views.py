@@ -114,9 +114,13 @@ def checklist_item(request: HttpRequest, public_id, item_key) -> HttpResponse:
             item_key=str(item_key),
             state=form.cleaned_data["state"],
             note=form.cleaned_data["note"],
+            override_reason=form.cleaned_data["override_reason"],
             user=request.user,
             ip=_client_ip(request),
         )
+    except services.ChecklistContradiction as error:
+        form.add_error("override_reason", str(error))
+        return _render_checklist(request, consent_request, failed=form)
     except services.ConsentError as error:
         form.add_error(_field_to_fix(item, form.cleaned_data), str(error))
         return _render_checklist(request, consent_request, failed=form)

@@ -441,6 +441,8 @@ class ChecklistEntry(ImmutableModel):
     item_key = models.UUIDField()
     state = models.CharField(max_length=20, choices=ChecklistState.choices)
     note = models.TextField(blank=True, help_text="Why it is not applicable, or what the problem is.")
+    # Given when the mark goes against what the patient said (or a question still waits): why.
+    override_reason = models.TextField(blank=True)
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)

@@ -983,6 +983,25 @@ def open_required_items(request: ConsentRequest) -> list[str]:
     ]
 
 
+class ChecklistContradiction(ConsentError):
+    """The mark goes against the patient's own answer, or a question still waits: it needs a reason."""
+
+
+def checklist_contradiction(request: ConsentRequest, item: dict, state: str) -> str:
+    """What a mark would go against, in plain words; "" when nothing."""
+    if state == ChecklistState.NOT_APPLICABLE and item["patient_question"]:
+        answer = request.checklist_answers.filter(item_key=item["key"], needs_attention=True).first()
+        if answer is not None:
+            return f"The patient answered “{answer.get_answer_display()}” to “{item['patient_question']}”."
+    if (
+        state == ChecklistState.DONE
+        and item["category"] == "consent"
+        and request.questions.filter(answered_at__isnull=True).exists()
+    ):
+        return "A question from the patient is still waiting for an answer."
+    return ""
+
+
 def record_checklist_entry(
     *,
     request: ConsentRequest,
@@ -991,9 +1010,14 @@ def record_checklist_entry(
     note: str = "",
     user: AbstractBaseUser,
     ip: str | None = None,
+    override_reason: str = "",
 ) -> ChecklistEntry:
-    """Record a nurse's mark on one item. After sign-off it is a correction of the current entry."""
-    note = note.strip()
+    """Record a nurse's mark on one item. After sign-off it is a correction of the current entry.
+
+    A mark that goes against the patient's own answer ("not applicable" to a blood thinner they said
+    they take), or "done" on consent while their question waits, needs `override_reason`.
+    """
+    note, override_reason = note.strip(), override_reason.strip()
     with transaction.atomic():
         request = _locked(request)
         if request.status in (Status.CANCELLED, Status.EXPIRED, Status.DECLINED, Status.WITHDRAWN):
@@ -1009,6 +1033,12 @@ def record_checklist_entry(
             raise ConsentError(f"Say why “{item['text']}” is not applicable.")
         if state == ChecklistState.PROBLEM and not note:
             raise ConsentError(f"Describe the problem with “{item['text']}”.")
+        contradiction = checklist_contradiction(request, item, state)
+        if contradiction and not override_reason:
+            raise ChecklistContradiction(
+                f"{contradiction} To record “{item['text']}” as {ChecklistState(state).label.lower()} anyway, "
+                "say why in “Why, if this goes against the patient's answer”."
+            )
         latest = latest_checklist_entries(request)
         current = latest.get(str(item_key))
         signed_off = hasattr(request, "checklist_sign_off")
@@ -1019,6 +1049,7 @@ def record_checklist_entry(
             item_key=item_key,
             state=state,
             note=note[:2000],
+            override_reason=override_reason[:2000] if contradiction else "",
             corrects=current if signed_off else None,
             recorded_by=user,
         )

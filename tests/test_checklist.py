@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from consent import services
-from consent.models import AuditEvent, ChecklistEntry, ChecklistSignOff, Status
+from consent.models import AuditEvent, ChecklistAnswer, ChecklistEntry, ChecklistSignOff, Status
 from procedures.models import ChecklistItem
 from tests.conftest import PASSWORD, build_procedure, complete_journey
 
@@ -596,3 +596,58 @@ def test_a_closed_request_takes_no_checklist_entries(client, nurse, signed_case,
 
     assert "so its checklist is closed" in text_of(response)
     assert not ChecklistEntry.objects.filter(request=signed_case.request).exists()
+
+
+@pytest.fixture
+def said_yes_to_blood_thinners(published_procedure):
+    """A signed case on a version whose blood-thinner item allows "not applicable"; the patient said Yes."""
+    from procedures.services import publish_procedure
+    from tests.conftest import PATIENT_B, make_case, sign_case
+
+    ChecklistItem.objects.filter(procedure=published_procedure).update(allow_not_applicable=True)
+    publish_procedure(procedure=published_procedure, published_by=None, change_summary="N/A", is_material=False)
+    case = make_case(published_procedure, PATIENT_B)
+    sign_case(case)
+    ChecklistAnswer.objects.filter(request=case.request).update(answer="yes", needs_attention=True)
+    case.refresh()
+    return case
+
+
+def test_a_mark_against_the_patients_answer_needs_a_reason_and_says_so_in_the_record(
+    client, nurse, said_yes_to_blood_thinners
+):
+    request = said_yes_to_blood_thinners.request
+    item = request.content["checklist_items"][0]
+    client.force_login(nurse)
+    prefix = f"item-{item['key']}"
+    url_ = reverse("staff:checklist_item", args=[request.public_id, item["key"]])
+    post = {f"{prefix}-state": "not_applicable", f"{prefix}-note": "Not on any"}
+
+    refused = client.post(url_, post)
+
+    assert refused.status_code == 200
+    assert "The patient answered “Yes” to “Do you take blood thinners?”" in text_of(refused).replace("&#x27;", "'")
+    assert not ChecklistEntry.objects.filter(request=request).exists()
+    assert 'value="not_applicable" checked' in " ".join(refused.content.decode().split()) or "Not on any" in text_of(
+        refused
+    ), "what was typed is kept"
+
+    saved = client.post(url_, {**post, f"{prefix}-override_reason": "Stopped 2 years ago; the GP record agrees"})
+    assert saved.status_code == 302
+    entry = ChecklistEntry.objects.get(request=request)
+    assert entry.override_reason == "Stopped 2 years ago; the GP record agrees"
+    page = text_of(client.get(reverse("staff:checklist", args=[request.public_id])))
+    assert "Recorded against the patient" in page and "Stopped 2 years ago" in page
+    pdf = " ".join(pdf_pages(client.get(reverse("staff:checklist_pdf", args=[request.public_id]))))
+    assert "Recorded against the patient's answer. Why: Stopped 2 years ago" in pdf
+
+
+def test_done_on_consent_while_a_question_waits_needs_a_reason(nurse, signed_case):
+    request = signed_case.request
+    item = {**request.content["checklist_items"][0], "category": "consent"}
+    assert services.checklist_contradiction(request, item, "done") == (
+        "A question from the patient is still waiting for an answer."
+    )
+    question = request.questions.get()
+    services.answer_patient_question(question=question, reply_note="Phoned", user=nurse)
+    assert services.checklist_contradiction(request, item, "done") == ""
