@@ -61,6 +61,8 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
             "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),
             "reconsent": consent_request.replaced_by.order_by("-created_at").first(),
+            "notes": consent_request.notes.select_related("written_by"),
+            "note_form": CaseNoteForm(),
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
             "can_confirm": consent_request.status == Status.SIGNED and hasattr(consent_request, "checklist_sign_off"),
@@ -206,15 +208,57 @@ def reconsent(request: HttpRequest, public_id) -> HttpResponse:
 def cancel(request: HttpRequest, public_id) -> HttpResponse:
     consent_request = _case(public_id)
     error = None
-    if request.method == "POST":
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_request(request=consent_request, user=request.user, ip=_ip(request))
+            services.cancel_request(
+                request=consent_request, user=request.user, ip=_ip(request), reason=form.cleaned_data["reason"]
+            )
         except services.ConsentError as refused:
             error = str(refused)
         else:
             messages.success(request, gettext("The request is cancelled. The patient's link no longer works."))
             return redirect("staff:case", public_id)
-    return render(request, "staff/cancel.html", {"consent_request": consent_request, "error": error})
+    return render(request, "staff/cancel.html", {"consent_request": consent_request, "error": error, "form": form})
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: “Procedure no longer needed” or “Booked again for March”."),
+        error_messages={"required": _("Say why the request is cancelled, for the record.")},
+    )
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Write the note first."),
+            "max_length": _("Keep the note under 2,000 characters."),
+        },
+    )
+
+
+@nurse_required
+@require_POST
+def add_note(request: HttpRequest, public_id) -> HttpResponse:
+    """A free-text note on the case, audited; a bad one goes back to the case page with its message."""
+    consent_request = _case(public_id)
+    form = CaseNoteForm(request.POST)
+    if form.is_valid():
+        services.add_case_note(
+            request=consent_request, text=form.cleaned_data["text"], user=request.user, ip=_ip(request)
+        )
+        messages.success(request, gettext("Note added."))
+    else:
+        for error in form.errors.get("text", []):
+            messages.error(request, error)
+    return redirect("staff:case", public_id)
 
 
 @nurse_required

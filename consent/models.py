@@ -142,6 +142,7 @@ class ConsentRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -480,6 +481,21 @@ class ConsentDocument(ImmutableModel):
 
     def __str__(self) -> str:
         return f"Consent document {self.signature.document_id}"
+
+
+class CaseNote(ImmutableModel):
+    """A nurse's free-text note on a case. Never edited: a later note corrects an earlier one."""
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(max_length=2000)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Case note {self.pk}"
 
 
 class WithdrawalDocument(ImmutableModel):

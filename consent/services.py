@@ -32,6 +32,7 @@ from consent.models import (
     OPEN_STATUSES,
     Acknowledgement,
     AuditEvent,
+    CaseNote,
     ChecklistAnswer,
     ChecklistEntry,
     ChecklistSignOff,
@@ -383,13 +384,17 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
     return token
 
 
-def cancel_request(*, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None) -> ConsentRequest:
+def cancel_request(
+    *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, reason: str = ""
+) -> ConsentRequest:
+    """Cancel an open request; its link stops working. The reason (the staff form requires one) is kept on it."""
     with transaction.atomic():
         request = _locked(request)
         if request.status not in OPEN_STATUSES | {Status.LOCKED, Status.EXPIRED}:
             raise ConsentError(f"This request is {request.get_status_display().lower()} and can't be cancelled.")
         request.status = Status.CANCELLED
-        request.save(update_fields=["status"])
+        request.cancel_reason = reason.strip()[:1000]
+        request.save(update_fields=["status", "cancel_reason"])
         audit(request=request, action="cancelled", message="Request cancelled", user=user, ip=ip)
     return request
 
@@ -930,6 +935,25 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
 
 
 # The nurse's side ------------------------------------------------------------------
+
+
+def add_case_note(*, request: ConsentRequest, text: str, user: AbstractBaseUser, ip: str | None = None) -> CaseNote:
+    """A nurse's note on the case (kept as written; the audit says only that one was added)."""
+    text = text.strip()
+    if not text:
+        raise ConsentError("Write the note first.")
+    with transaction.atomic():
+        request = _locked(request)
+        note = CaseNote.objects.create(request=request, text=text[:2000], written_by=user)
+        audit(
+            request=request,
+            action="note_added",
+            message="Added a case note",
+            user=user,
+            ip=ip,
+            detail={"note": note.pk},
+        )
+    return note
 
 
 def answer_patient_question(

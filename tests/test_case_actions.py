@@ -114,7 +114,7 @@ def test_cancel_asks_first_then_cancels_and_kills_the_link(client, nurse, case_a
     client.force_login(nurse)
 
     confirm = client.get(cancel_url(case_a))
-    response = client.post(cancel_url(case_a))
+    response = client.post(cancel_url(case_a), {"reason": "No longer needed"})
 
     assert "Cancel this request?" in confirm.content.decode()
     assert response.status_code == 302
@@ -127,7 +127,7 @@ def test_cancelling_a_signed_request_is_refused(client, nurse, case_a):
     sign_case(case_a)
     client.force_login(nurse)
 
-    response = client.post(cancel_url(case_a))
+    response = client.post(cancel_url(case_a), {"reason": "No longer needed"})
 
     assert response.status_code == 200
     assert "can&#x27;t be cancelled" in response.content.decode()
