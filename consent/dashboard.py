@@ -34,6 +34,9 @@ from consent.models import (
     OPEN_STATUSES,
     Acknowledgement,
     ChecklistAnswer,
+    ChecklistEntry,
+    ChecklistSignOff,
+    ChecklistState,
     ConsentRequest,
     PatientQuestion,
     QuizAnswer,
@@ -54,6 +57,7 @@ class Flag:
     QUESTIONS = "questions"
     ANSWERS = "answers"
     LATE_STEPS = "late_steps"
+    CHECKLIST_PROBLEMS = "checklist_problems"
     QUIZ_MISSES = "quiz_misses"
     NEEDS_DISCUSSION = "needs_discussion"
     DECLINED = "declined"
@@ -68,6 +72,7 @@ FLAG_CHOICES: list[tuple[str, str | Promise]] = [
     (Flag.QUESTIONS, _("Questions waiting")),
     (Flag.ANSWERS, _("Answers needing follow-up")),
     (Flag.LATE_STEPS, _("Preparation shown after its date")),
+    (Flag.CHECKLIST_PROBLEMS, _("Checklist problems")),
     (Flag.QUIZ_MISSES, _("Quiz missed at first try")),
     (Flag.NEEDS_DISCUSSION, _("Needs discussion")),
     (Flag.DECLINED, _("Declined")),
@@ -124,6 +129,7 @@ def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
         Flag.QUESTIONS: Q(questions_waiting__gt=0),
         Flag.ANSWERS: Q(answer_needs_attention=True),
         Flag.LATE_STEPS: Q(step_shown_late=True),
+        Flag.CHECKLIST_PROBLEMS: Q(checklist_problem=True),
         Flag.QUIZ_MISSES: Q(quiz_misses__gt=0),
         Flag.NEEDS_DISCUSSION: Q(status=Status.NEEDS_DISCUSSION) | Q(wants_discussion=True) | Q(risk_to_discuss=True),
         Flag.DECLINED: Q(status=Status.DECLINED),
@@ -191,6 +197,8 @@ def dashboard_rows(
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
             answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
             reconsent_requested=Exists(ConsentRequest.objects.filter(replaces=request)),
+            checklist_problem=Exists(_latest_entries_in_problem()),
+            checklist_signed_off=Exists(ChecklistSignOff.objects.filter(request=request)),
             step_shown_late=Exists(Acknowledgement.objects.filter(request=request, shown_late_on__isnull=False)),
         )
     )
@@ -202,6 +210,14 @@ def dashboard_rows(
     if search:
         rows = rows.filter(Q(patient__full_name__icontains=search) | Q(patient__mrn__istartswith=search))
     return rows.order_by("appointment_at", "id")
+
+
+def _latest_entries_in_problem() -> QuerySet:
+    """The request's checklist entries that are in "problem" and are their item's latest entry."""
+    later = ChecklistEntry.objects.filter(request=OuterRef("request"), item_key=OuterRef("item_key")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
+    )
+    return ChecklistEntry.objects.filter(request=OuterRef("pk"), state=ChecklistState.PROBLEM).exclude(Exists(later))
 
 
 def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list[RowFlag]:
@@ -220,6 +236,8 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
     if row.answer_needs_attention:
         # "Yes" to a blood thinner, "Not sure" about pregnancy: the nurse follows it up.
         flags.append(RowFlag(Flag.ANSWERS, gettext("Answer needs follow-up"), "warning"))
+    if row.checklist_problem:
+        flags.append(RowFlag(Flag.CHECKLIST_PROBLEMS, gettext("Checklist problem"), "danger"))
     if row.step_shown_late:
         flags.append(RowFlag(Flag.LATE_STEPS, gettext("Preparation shown after its date"), "warning"))
     if row.quiz_misses:
@@ -299,7 +317,12 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
         row.status_label = status_labels.get(row.status, row.status)
         row.status_tone = STATUS_TONES.get(row.status, "light")
         row.checklist_label = (
-            gettext("%(done)s of %(total)s") % {"done": row.checklist_complete, "total": row.checklist_total}
+            (
+                gettext("%(done)s of %(total)s, signed off")
+                if row.checklist_signed_off
+                else gettext("%(done)s of %(total)s")
+            )
+            % {"done": row.checklist_complete, "total": row.checklist_total}
             if row.checklist_total
             else ""
         )

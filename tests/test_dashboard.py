@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +28,7 @@ from consent.models import (
     Signature,
     Status,
 )
-from tests.conftest import PATIENT_A, PATIENT_B, complete_journey, make_case, sign_case
+from tests.conftest import PASSWORD, PATIENT_A, PATIENT_B, complete_journey, make_case, sign_case
 
 URL = reverse("staff:index")
 LOCAL = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -220,6 +221,15 @@ def _late_step(case):
     )
 
 
+def _checklist_problem(case):
+    item = case.request.content["checklist_items"][0]
+    nurse = get_user_model().objects.create_user(username="flag.nurse", password="x")
+    services.record_checklist_entry(request=case.request, item_key=item["key"], state="done", user=nurse)
+    services.record_checklist_entry(
+        request=case.request, item_key=item["key"], state="problem", note="INR too high", user=nurse
+    )
+
+
 def _needs_discussion(case):
     complete_journey(case)
     services.need_to_talk(request=case.request, ip=None)
@@ -248,6 +258,7 @@ FLAG_CASES = {
     Flag.QUESTIONS: (complete_journey, "1 question waiting"),
     Flag.ANSWERS: (_blood_thinner_yes, "Answer needs follow-up"),
     Flag.LATE_STEPS: (_late_step, "Preparation shown after its date"),
+    Flag.CHECKLIST_PROBLEMS: (_checklist_problem, "Checklist problem"),
     Flag.QUIZ_MISSES: (_quiz_miss, "Missed 1 quiz question first time"),
     Flag.NEEDS_DISCUSSION: (_needs_discussion, "Needs discussion"),
     Flag.DECLINED: (lambda case: sign_case(case, decision="decline"), "Declined"),
@@ -579,3 +590,16 @@ def test_a_search_term_is_never_kept_with_the_form_html(nurse_client, case_a):
     assert 'value="López"' in response.content.decode()
     assert RENDERED_FIELDS
     assert not [html for html in RENDERED_FIELDS.values() if "López" in html]
+
+
+def test_a_problem_put_right_is_no_longer_flagged_and_a_signed_off_checklist_says_so(nurse_client, nurse, case_a):
+    item = case_a.request.content["checklist_items"][0]
+    services.record_checklist_entry(
+        request=case_a.request, item_key=item["key"], state="problem", note="INR", user=nurse
+    )
+    assert "Checklist problem" in table_of(nurse_client.get(URL))
+    services.record_checklist_entry(request=case_a.request, item_key=item["key"], state="done", user=nurse)
+    table = table_of(nurse_client.get(URL))
+    assert "Checklist problem" not in table and "1 of 1" in table and "signed off" not in table
+    services.sign_off_checklist(request=case_a.request, user=nurse, password=PASSWORD)
+    assert "1 of 1, signed off" in table_of(nurse_client.get(URL))
