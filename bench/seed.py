@@ -148,7 +148,7 @@ def seed(patient_count: int, request_count: int, upcoming_per_day: int) -> dict:
     from django.db import transaction
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from consent.models import Patient
+    from consent.models import Patient, searchable
     from procedures.models import Procedure
     from procedures.roles import NURSES as NURSES_GROUP
     from procedures.services import load_sample_procedures
@@ -174,6 +174,7 @@ def seed(patient_count: int, request_count: int, upcoming_per_day: int) -> dict:
             patients.append(
                 Patient(
                     full_name=name_for(n),
+                    search_name=searchable(name_for(n)),  # bulk_create skips Patient.save
                     date_of_birth=date_of_birth_for(n),
                     mrn=f"B{n:07d}",
                     email=f"patient{n}@example.org" if n % 3 else "",

@@ -43,6 +43,8 @@ from consent.models import (
     Signature,
     Status,
     language_marker_for_staff,
+    normalise_mrn,
+    searchable,
 )
 from procedures.models import ProcedureVersion
 
@@ -159,11 +161,12 @@ def dashboard_rows(
     """
     now = now or timezone.now()
     request = OuterRef("pk")
+    search = " ".join(search.split())
+    in_range = Q(
+        appointment_at__gte=_local_midnight(start), appointment_at__lt=_local_midnight(end + datetime.timedelta(days=1))
+    )
     rows = (
-        ConsentRequest.objects.filter(
-            appointment_at__gte=_local_midnight(start),
-            appointment_at__lt=_local_midnight(end + datetime.timedelta(days=1)),
-        )
+        ConsentRequest.objects.filter(Q() if search else in_range)
         .select_related("patient")
         .only(
             "public_id",
@@ -206,9 +209,11 @@ def dashboard_rows(
         rows = rows.filter(status=status)
     if flag:
         rows = rows.filter(_flag_conditions(now)[flag])
-    search = " ".join(search.split())
     if search:
-        rows = rows.filter(Q(patient__full_name__icontains=search) | Q(patient__mrn__istartswith=search))
+        # A search looks at every date: the patient may be booked outside the range shown.
+        rows = rows.filter(
+            Q(patient__search_name__contains=searchable(search)) | Q(patient__mrn__contains=normalise_mrn(search))
+        )
     return rows.order_by("appointment_at", "id")
 
 

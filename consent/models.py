@@ -6,6 +6,7 @@ State changes happen only in `consent.services`; views never set `status`.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -46,6 +47,12 @@ def language_marker_for_staff(*, language: str, preferred: str) -> str:
     return f"{language_for_staff(language)} · prefers {language_for_staff(preferred)}"
 
 
+def searchable(text: str) -> str:
+    """Text as a search compares it, on any database: no accents, case folded ("Fernández" → "fernandez")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
+
+
 def normalise_mrn(value: str) -> str:
     """One spelling of a medical record number: upper case, with no spaces ("seed-000297 " and
     "SEED - 000297" are both "SEED-000297"). Every lookup and every new record uses it, so a number
@@ -71,6 +78,8 @@ class Patient(models.Model):
     could_be_pregnant = models.CharField(
         "Could the patient be pregnant?", max_length=3, choices=PregnancyPossible.choices, blank=True, default=""
     )
+    # The name as a search compares it (`searchable`): kept in step with `full_name` on every save.
+    search_name = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,6 +88,13 @@ class Patient(models.Model):
     def __str__(self) -> str:
         # Only the internal id: this string can reach logs (e.g. Django's DEBUG template records).
         return f"Patient {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = searchable(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
 
 class Status(models.TextChoices):

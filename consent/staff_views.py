@@ -50,12 +50,18 @@ def index(request: HttpRequest) -> HttpResponse:
     access log or the browser's history). The other filters go in the URL.
     """
     if request.method == "POST":
-        request.session[SEARCH_SESSION_KEY] = request.POST.get("q", "")[:200]
+        search = " ".join(request.POST.get("q", "").split())[:200]
+        request.session[SEARCH_SESSION_KEY] = search
         params = {name: request.POST[name] for name in URL_FILTERS if request.POST.get(name)}
+        if search:
+            params["searching"] = "1"  # not the search itself: that stays in the session
         return redirect(reverse("staff:index") + (f"?{urlencode(params)}" if params else ""))
-    if "clear" in request.GET:
+    if "clear" in request.GET or "searching" not in request.GET:
+        # A search applies to the result pages it led to (their links keep "searching"), not to the next
+        # visit: coming back to the dashboard any other way shows it unsearched.
         request.session.pop(SEARCH_SESSION_KEY, None)
-        return redirect("staff:index")
+        if "clear" in request.GET:
+            return redirect("staff:index")
     data = {name: request.GET[name] for name in URL_FILTERS if name in request.GET}
     data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
     form = DashboardFilterForm(data)
@@ -75,6 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "is_filtered": any(form.filters().values()),
+            "searching": bool(form.filters().get("search")),
             "dates_fell_back": "start" in form.errors or "end" in form.errors,
         },
     )

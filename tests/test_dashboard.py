@@ -365,7 +365,7 @@ def test_search_by_part_of_a_name_or_the_start_of_a_record_number(nurse_client, 
     response = post_filters(nurse_client, {"q": search})
 
     assert [row.patient.mrn for row in response.context["page"].object_list] == [patient["mrn"]]
-    assert response.context["form"]["q"].value() == search
+    assert response.context["form"]["q"].value() == " ".join(search.split())
 
 
 def test_a_search_that_finds_nothing_says_so(nurse_client, case_a):
@@ -386,12 +386,12 @@ def fifty_one(published_procedure):
 
 def test_fifty_one_rows_make_two_pages_and_the_filters_follow_the_page_links(nurse_client, fifty_one):
     first = post_filters(nurse_client, {"status": Status.CREATED, "q": "test patient"})
-    second = nurse_client.get(URL, {"status": Status.CREATED, "page": 2})
+    second = nurse_client.get(URL, {"status": Status.CREATED, "searching": "1", "page": 2})
 
     assert len(shown_ids(first)) == 50
     assert len(shown_ids(second)) == 1
     assert "51 appointments" in text_of(first)
-    assert "?status=created&amp;page=2" in first.content.decode()
+    assert "?status=created&amp;searching=1&amp;page=2" in first.content.decode()
     assert "test+patient" not in first.content.decode()  # a search never goes in a URL
     assert "Page 2 of 2" in text_of(second)
 
@@ -460,6 +460,7 @@ def _count_queries(client, params=None) -> int:
     params = dict(params or {})
     if "q" in params:
         client.post(URL, {"q": params.pop("q")})  # the search is kept in the session
+        params["searching"] = "1"  # as the redirect after it says
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, params)
     assert response.status_code == 200
@@ -584,8 +585,7 @@ def test_the_filter_form_keeps_its_csrf_token_its_values_and_its_errors_from_one
 def test_a_search_term_is_never_kept_with_the_form_html(nurse_client, case_a):
     from consent.dashboard_forms import RENDERED_FIELDS
 
-    nurse_client.post(URL, {"q": "López"})
-    response = nurse_client.get(URL)
+    response = nurse_client.post(URL, {"q": "López"}, follow=True)
 
     assert 'value="López"' in response.content.decode()
     assert RENDERED_FIELDS
@@ -603,3 +603,23 @@ def test_a_problem_put_right_is_no_longer_flagged_and_a_signed_off_checklist_say
     assert "Checklist problem" not in table and "1 of 1" in table and "signed off" not in table
     services.sign_off_checklist(request=case_a.request, user=nurse, password=PASSWORD)
     assert "1 of 1, signed off" in table_of(nurse_client.get(URL))
+
+
+def test_a_search_finds_accents_and_parts_of_record_numbers_on_any_date_and_does_not_stick(
+    nurse_client, published_procedure
+):
+    far = make_case(
+        published_procedure,
+        {"mrn": "SEED-000297", "full_name": "María Fernández", "date_of_birth": datetime.date(1970, 5, 5)},
+        days_ahead=40,  # outside the default week
+    )
+    assert far.request.patient.search_name == "maria fernandez"
+
+    for term in ("Fernandez", "fernández", "maria fern", "000297", "seed-0002"):
+        response = nurse_client.post(URL, {"q": term}, follow=True)
+        table = table_of(response)
+        assert "María Fernández" in table, term
+        assert "on any date match" in response.content.decode() or "on any date matches" in response.content.decode()
+    # The search was in the session, never the URL; leaving and coming back shows the dashboard unsearched.
+    assert "Fernandez" not in response.redirect_chain[0][0]
+    assert "María Fernández" not in table_of(nurse_client.get(URL))

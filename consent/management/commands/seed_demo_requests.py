@@ -50,6 +50,7 @@ from consent.models import (
     Signer,
     Status,
     Step,
+    searchable,
 )
 from procedures.models import PatientAnswer, ProcedureVersion
 from procedures.sample_content import SAMPLE_PROCEDURES
@@ -221,6 +222,7 @@ class Seeder:
             patients.append(
                 Patient(
                     full_name=f"{first} {last}",
+                    search_name=searchable(f"{first} {last}"),  # bulk_create skips Patient.save
                     date_of_birth=born,
                     mrn=f"{MRN_PREFIX}{number:06d}",
                     email=f"{_ascii(first).lower()}.{_ascii(last).lower()}@example.org" if rng.random() < 0.6 else "",
