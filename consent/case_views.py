@@ -9,6 +9,7 @@ import logging
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from consent.models import (
     WithdrawalDocument,
     language_for_staff,
 )
+from procedures.roles import NURSES, staff_name
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),
             "reconsent": consent_request.replaced_by.order_by("-created_at").first(),
             "notes": consent_request.notes.select_related("written_by"),
+            "assign_form": AssignForm(initial={"assignee": consent_request.assigned_to_id}),
             "note_form": CaseNoteForm(),
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
@@ -242,6 +245,43 @@ class CaseNoteForm(forms.Form):
             "max_length": _("Keep the note under 2,000 characters."),
         },
     )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Nurse looking after this request"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody yet"),
+        error_messages={"invalid_choice": _("Choose a nurse from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        nurses = get_user_model().objects.filter(is_active=True, groups__name=NURSES).order_by("first_name", "username")
+        self.fields["assignee"].queryset = nurses
+        self.fields["assignee"].label_from_instance = staff_name
+
+
+@nurse_required
+@require_POST
+def assign(request: HttpRequest, public_id) -> HttpResponse:
+    """Give the request to a nurse ("Assign to me" posts the nurse's own id)."""
+    consent_request = _case(public_id)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("assignee", []):
+            messages.error(request, error)
+        return redirect("staff:case", public_id)
+    try:
+        services.assign_request(
+            request=consent_request, assignee=form.cleaned_data["assignee"], user=request.user, ip=_ip(request)
+        )
+    except services.ConsentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, gettext("Saved who is looking after this request."))
+    return redirect("staff:case", public_id)
 
 
 @nurse_required

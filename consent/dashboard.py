@@ -153,6 +153,7 @@ def dashboard_rows(
     flag: str | None = None,
     search: str = "",
     now: datetime.datetime | None = None,
+    assigned_to=None,
 ) -> QuerySet[ConsentRequest]:
     """Requests with an appointment on a local day from `start` to `end` (inclusive), soonest first.
 
@@ -207,6 +208,8 @@ def dashboard_rows(
     )
     if status:
         rows = rows.filter(status=status)
+    if assigned_to is not None:
+        rows = rows.filter(assigned_to=assigned_to)
     if flag:
         rows = rows.filter(_flag_conditions(now)[flag])
     if search:

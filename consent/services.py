@@ -54,6 +54,7 @@ from consent.models import (
 )
 from procedures.diff import content_diff
 from procedures.models import Procedure, ProcedureVersion
+from procedures.roles import NURSES
 from procedures.services import publish_procedure
 from procedures.translations import available_languages
 
@@ -935,6 +936,32 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
 
 
 # The nurse's side ------------------------------------------------------------------
+
+
+def assign_request(
+    *, request: ConsentRequest, assignee: AbstractBaseUser | None, user: AbstractBaseUser, ip: str | None = None
+) -> ConsentRequest:
+    """Give the request to a nurse to look after (None: to nobody)."""
+    can_look_after = assignee is None or (
+        assignee.is_active and (assignee.is_superuser or assignee.groups.filter(name=NURSES).exists())
+    )
+    if not can_look_after:
+        raise ConsentError("Choose a nurse from the list: that account can't look after requests.")
+    with transaction.atomic():
+        request = _locked(request)
+        if request.assigned_to_id == (assignee.pk if assignee else None):
+            return request
+        request.assigned_to = assignee
+        request.save(update_fields=["assigned_to"])
+        audit(
+            request=request,
+            action="assigned",
+            message="Assigned to a nurse" if assignee else "No longer assigned to a nurse",
+            user=user,
+            ip=ip,
+            detail={"assignee": assignee.pk if assignee else None},
+        )
+    return request
 
 
 def add_case_note(*, request: ConsentRequest, text: str, user: AbstractBaseUser, ip: str | None = None) -> CaseNote:

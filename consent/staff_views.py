@@ -33,7 +33,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 SEARCH_SESSION_KEY = "dashboard_search"
-URL_FILTERS = ("start", "end", "status", "flag")
+URL_FILTERS = ("start", "end", "status", "flag", "mine")
 
 
 @never_cache
@@ -68,7 +68,10 @@ def index(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     start, end = form.date_range()
     now = timezone.now()
-    rows = dashboard.dashboard_rows(start=start, end=end, now=now, **form.filters())
+    mine = request.GET.get("mine") == "1"
+    rows = dashboard.dashboard_rows(
+        start=start, end=end, now=now, assigned_to=request.user if mine else None, **form.filters()
+    )
     page = Paginator(rows, dashboard.PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = dashboard.prepare_rows(page.object_list, now)
     return render(
@@ -82,6 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "end": end,
             "is_filtered": any(form.filters().values()),
             "searching": bool(form.filters().get("search")),
+            "mine": mine,
             "dates_fell_back": "start" in form.errors or "end" in form.errors,
         },
     )

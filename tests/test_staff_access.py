@@ -32,6 +32,7 @@ def staff_pages(case):
         # The case is signed, not withdrawn: nothing to download (tests/test_withdrawal_record.py downloads one).
         "withdrawal_pdf": (reverse("staff:withdrawal_pdf", args=pid), 404),
         "add_note": (reverse("staff:add_note", args=pid), 405),
+        "assign": (reverse("staff:assign", args=pid), 405),
         "reissue": (reverse("staff:reissue", args=pid), 200),
         "cancel": (reverse("staff:cancel", args=pid), 200),
         "reconsent": (reverse("staff:reconsent", args=pid), 200),
@@ -53,6 +54,7 @@ PAGES = [
     "case_pdf",
     "withdrawal_pdf",
     "add_note",
+    "assign",
     "reissue",
     "cancel",
     "reconsent",

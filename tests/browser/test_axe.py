@@ -86,6 +86,7 @@ NOT_CHECKED = {
     "staff:case_pdf": "a PDF download, not a page",
     "staff:withdrawal_pdf": "a PDF download, not a page",
     "staff:add_note": "POST only: saves the note and redirects to the case page (checked), where its errors show",
+    "staff:assign": "POST only: saves who looks after the request and redirects to the case page (checked)",
     "journey:withdrawal_pdf": "a PDF download, not a page",
     "staff:checklist_pdf": "a PDF download, not a page",
     "staff:answer_question": "POST only: saves the answer and redirects to the case page (checked)",
