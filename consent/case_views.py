@@ -29,6 +29,7 @@ from consent.models import (
     WithdrawalDocument,
     language_for_staff,
 )
+from consent.staff_forms import CorrectionForm
 from procedures.roles import NURSES, staff_name
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "reconsent": consent_request.replaced_by.order_by("-created_at").first(),
             "notes": consent_request.notes.select_related("written_by"),
             "assign_form": AssignForm(initial={"assignee": consent_request.assigned_to_id}),
+            "corrections": consent_request.audit_events.filter(action="details_corrected").select_related("user"),
             "note_form": CaseNoteForm(),
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
@@ -282,6 +284,32 @@ def assign(request: HttpRequest, public_id) -> HttpResponse:
     else:
         messages.success(request, gettext("Saved who is looking after this request."))
     return redirect("staff:case", public_id)
+
+
+@never_cache
+@nurse_required
+def correct(request: HttpRequest, public_id) -> HttpResponse:
+    """Correct the patient's details and this appointment (GET: the form with today's values; POST: save)."""
+    consent_request = _case(public_id)
+    form = CorrectionForm.for_request(consent_request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            labels = services.correct_details(
+                request=consent_request,
+                patient_fields={name: data[name] for name in services.PATIENT_CORRECTABLE},
+                appointment_at=data["appointment_at"],
+                clinician=data["clinician"],
+                reason=data["reason"],
+                user=request.user,
+                ip=_ip(request),
+            )
+        except services.ConsentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, gettext("Corrected: %(fields)s.") % {"fields": ", ".join(labels)})
+            return redirect("staff:case", public_id)
+    return render(request, "staff/correct.html", {"consent_request": consent_request, "form": form})
 
 
 @nurse_required

@@ -938,6 +938,90 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
 # The nurse's side ------------------------------------------------------------------
 
 
+PATIENT_CORRECTABLE = ("full_name", "date_of_birth", "email", "phone", "preferred_language", "could_be_pregnant")
+
+
+def correct_details(
+    *,
+    request: ConsentRequest,
+    patient_fields: dict,
+    appointment_at: datetime.datetime,
+    clinician: str,
+    reason: str,
+    user: AbstractBaseUser,
+    ip: str | None = None,
+) -> list[str]:
+    """Correct the patient's details and this request's appointment; returns the labels of what changed.
+
+    The reason is required. Old and new values go in the audit event's detail (staff-only, never its
+    message). A new date of birth clears every open link's count of wrong dates (and unlocks a link
+    locked by them); a new appointment moves the link's expiry. Nothing signed is re-rendered: the
+    sealed record keeps what was true when it was signed.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ConsentError("Say why the details are corrected, for the record.")
+    with transaction.atomic():
+        request = _locked(request)
+        if request.status == Status.CANCELLED:
+            raise ConsentError("This request is cancelled: its details can't be changed.")
+        patient = Patient.objects.select_for_update().get(pk=request.patient_id)
+        changes: dict[str, list] = {}
+        for name in PATIENT_CORRECTABLE:
+            new = patient_fields.get(name, getattr(patient, name))
+            if name == "full_name":
+                new = " ".join(str(new).split())
+            if new != getattr(patient, name):
+                changes[name] = [str(getattr(patient, name)), str(new)]
+                setattr(patient, name, new)
+        clinician = " ".join(clinician.split())
+        # To the minute: the form gives hours and minutes, the stored time may carry seconds.
+        if appointment_at.replace(second=0, microsecond=0) != request.appointment_at.replace(second=0, microsecond=0):
+            if appointment_at <= timezone.now():
+                raise ConsentError("The new appointment must be in the future. Check the date and the time.")
+            changes["appointment_at"] = [request.appointment_at.isoformat(), appointment_at.isoformat()]
+        if clinician and clinician != request.clinician:
+            changes["clinician"] = [request.clinician, clinician]
+        if not changes:
+            raise ConsentError("Nothing was changed. Change a detail, or go back to the request.")
+        if any(name in changes for name in PATIENT_CORRECTABLE):
+            patient.save()
+        if "date_of_birth" in changes:
+            for open_request in patient.requests.select_for_update().filter(status__in=OPEN_STATUSES | {Status.LOCKED}):
+                open_request.failed_identity_attempts = 0
+                if open_request.status == Status.LOCKED:
+                    open_request.status = Status.INVITED
+                open_request.save(update_fields=["failed_identity_attempts", "status"])
+        if "appointment_at" in changes:
+            request.appointment_at = appointment_at
+            request.expires_at = link_expiry(appointment_at)
+        if "clinician" in changes:
+            request.clinician = clinician
+        request.save(update_fields=["appointment_at", "expires_at", "clinician"])
+        labels = [CORRECTION_LABELS[name] for name in changes]
+        audit(
+            request=request,
+            action="details_corrected",
+            message=f"Corrected {', '.join(labels)}",
+            user=user,
+            ip=ip,
+            detail={"changes": changes, "reason": reason[:500], "after_signing": hasattr(request, "signature")},
+        )
+    return labels
+
+
+CORRECTION_LABELS = {
+    "full_name": "name",
+    "date_of_birth": "date of birth",
+    "email": "email",
+    "phone": "phone",
+    "preferred_language": "preferred language",
+    "could_be_pregnant": "could be pregnant",
+    "appointment_at": "appointment",
+    "clinician": "clinician",
+}
+
+
 def assign_request(
     *, request: ConsentRequest, assignee: AbstractBaseUser | None, user: AbstractBaseUser, ip: str | None = None
 ) -> ConsentRequest:

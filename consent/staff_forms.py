@@ -203,3 +203,58 @@ class NewRequestForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+class CorrectionForm(NewRequestForm):
+    """Correct a patient's details and a request's appointment: the new-request form's fields, a reason."""
+
+    reason = forms.CharField(
+        label=_("Why are these corrected?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: “Date of birth mistyped; checked against the hospital record.”"),
+        error_messages=_required(_("Say why the details are corrected, for the record.")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("mrn", "procedure", "send_email", "confirm_another"):
+            del self.fields[name]
+        self.helper.layout = Layout(
+            Fieldset(
+                gettext("Patient"),
+                "full_name",
+                "date_of_birth",
+                "email",
+                "phone",
+                "preferred_language",
+                "could_be_pregnant",
+            ),
+            Fieldset(
+                gettext("This appointment"),
+                Row(
+                    Column("appointment_date", css_class="col-7"),
+                    Column("appointment_time", css_class="col-5"),
+                ),
+                "clinician",
+            ),
+            "reason",
+            Submit("correct", gettext("Save the corrections"), css_class="btn-lg mt-2"),
+        )
+
+    @classmethod
+    def for_request(cls, consent_request, data=None) -> CorrectionForm:
+        patient = consent_request.patient
+        local = timezone.localtime(consent_request.appointment_at)
+        initial = {
+            "full_name": patient.full_name,
+            "date_of_birth": patient.date_of_birth,
+            "email": patient.email,
+            "phone": patient.phone,
+            "preferred_language": patient.preferred_language,
+            "could_be_pregnant": patient.could_be_pregnant,
+            "appointment_date": local.date(),
+            "appointment_time": local.time().replace(second=0, microsecond=0),
+            "clinician": consent_request.clinician,
+        }
+        return cls(data, initial=initial)

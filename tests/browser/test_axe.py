@@ -59,6 +59,7 @@ STAFF_ROUTES = {
     "staff:checklist",
     "staff:checklist_sign_off",
     "staff:confirm",
+    "staff:correct",
     "staff:reissue",
     "staff:reconsent",
     "staff:cancel",
@@ -191,6 +192,8 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(page, "reconsent refused: nothing material changed")
     page.goto(f"/staff/requests/{signed.request.public_id}/confirm/")
     audit(page, "confirm")
+    page.goto(f"/staff/requests/{signed.request.public_id}/correct/")
+    audit(page, "correct the details")
     page.goto("/staff/procedures/")
     audit(page, "procedures")
     with page.expect_navigation():
