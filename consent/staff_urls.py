@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/<uuid:public_id>/notes/", case_views.add_note, name="add_note"),
     path("requests/<uuid:public_id>/assign/", case_views.assign, name="assign"),
     path("requests/<uuid:public_id>/correct/", case_views.correct, name="correct"),
+    path("day/", staff_views.day_list, name="day_list"),
     path("requests/<uuid:public_id>/reissue/", case_views.reissue, name="reissue"),
     path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
     path("requests/<uuid:public_id>/reconsent/", case_views.reconsent, name="reconsent"),

@@ -6,6 +6,7 @@ call `consent.services`, which make every change and write the audit trail.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from urllib.parse import urlencode
 
@@ -146,6 +147,22 @@ def new_request(request: HttpRequest) -> HttpResponse:
         send_email=data["send_email"],
         template="staff/request_created.html",
     )
+
+
+@never_cache
+@nurse_required
+def day_list(request: HttpRequest) -> HttpResponse:
+    """One day's appointments as a list to print (black and white): time, patient, record number,
+    procedure, consent status, checklist and flags. A bad date shows today, and says so."""
+    day, bad_date = timezone.localdate(), False
+    if request.GET.get("date"):
+        try:
+            day = datetime.date.fromisoformat(request.GET["date"])
+        except ValueError:
+            bad_date = True
+    now = timezone.now()
+    rows = dashboard.prepare_rows(list(dashboard.dashboard_rows(start=day, end=day, now=now)), now)
+    return render(request, "staff/day_list.html", {"day": day, "rows": rows, "bad_date": bad_date})
 
 
 @nurse_required

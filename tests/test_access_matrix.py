@@ -407,6 +407,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/requests/<uuid:public_id>/notes/": Entry(nurses_only(POST_ONLY)),
     "staff/requests/<uuid:public_id>/assign/": Entry(nurses_only(POST_ONLY)),
     "staff/requests/<uuid:public_id>/correct/": Entry(nurses_only(OK)),
+    "staff/day/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/reissue/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/cancel/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/reconsent/": Entry(nurses_only(OK)),

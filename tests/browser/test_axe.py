@@ -60,6 +60,7 @@ STAFF_ROUTES = {
     "staff:checklist_sign_off",
     "staff:confirm",
     "staff:correct",
+    "staff:day_list",
     "staff:reissue",
     "staff:reconsent",
     "staff:cancel",
@@ -194,6 +195,8 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(page, "confirm")
     page.goto(f"/staff/requests/{signed.request.public_id}/correct/")
     audit(page, "correct the details")
+    page.goto("/staff/day/")
+    audit(page, "day list")
     page.goto("/staff/procedures/")
     audit(page, "procedures")
     with page.expect_navigation():
