@@ -716,11 +716,42 @@ def save_questions(*, request: ConsentRequest, text: str, wants_discussion: bool
         _complete_step(request, Step.QUESTIONS, ip, changed=bool(text))
 
 
+class AnswersIncomplete(ConsentError):
+    """A page finished earlier has lost an answer (a tick taken back since): go back to it."""
+
+    def __init__(self, message: str, *, step: Step):
+        super().__init__(message)
+        self.step = step
+
+
+def incomplete_step(request: ConsentRequest) -> Step | None:
+    """The first finished page whose answers are no longer all there, e.g. a material risk unticked after the
+    risks page was done (ticks are saved as they are made); None when every answer is in place."""
+    content = request.patient_content
+    risks = request.saved_acknowledgements(Acknowledgement.Kind.RISK)
+    if any(
+        r["is_material"] and not (risks.get(r["key"]) and risks[r["key"]].acknowledged_at) for r in content["risks"]
+    ):
+        return Step.RISKS
+    steps = request.saved_acknowledgements(Acknowledgement.Kind.STEP)
+    if any(not (steps.get(s["key"]) and steps[s["key"]].acknowledged_at) for s in content["preparation_steps"]):
+        return Step.PREPARING
+    answered = {str(key) for key in request.checklist_answers.values_list("item_key", flat=True)}
+    if any(item["key"] not in answered for item in request.patient_questions(content)):
+        return Step.PREPARING
+    return None
+
+
 def confirm_review(*, request: ConsentRequest, ip: str | None) -> None:
     with transaction.atomic():
         request = _journey_request(request)
         if request.progress < Step.QUESTIONS:
             raise ConsentError(_("Please finish the earlier steps first."))
+        if (step := incomplete_step(request)) is not None:
+            raise AnswersIncomplete(
+                _("Some answers on this page are missing. Please tick or answer each one, then check your answers."),
+                step=step,
+            )
         request.review_confirmed_at = timezone.now()
         request.content_update_notice = {}
         request.save(update_fields=["review_confirmed_at", "content_update_notice"])
@@ -846,7 +877,7 @@ def sign(
             return existing
         if not request.link_is_usable or not request.is_open:
             raise ConsentError(_("This link can no longer be used to sign. Please call the clinic."))
-        if request.progress < Step.QUESTIONS or not request.review_confirmed_at:
+        if request.progress < Step.QUESTIONS or not request.review_confirmed_at or incomplete_step(request):
             raise ConsentError(_("Please check your answers on the review page before you sign."))
         expected = request.patient.full_name if signer == Signer.PATIENT else representative_name
         if not names_match(typed_name, expected):

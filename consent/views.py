@@ -499,7 +499,11 @@ def questions(request, case, token):
 def review(request, case, token):
     form = forms.ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        services.confirm_review(request=case, ip=client_ip(request))
+        try:
+            services.confirm_review(request=case, ip=client_ip(request))
+        except services.AnswersIncomplete as missing:
+            messages.error(request, str(missing))
+            return redirect(step_url(case, missing.step, token))
         return redirect("journey:decide", token)
     return render(
         request,

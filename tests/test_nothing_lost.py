@@ -174,3 +174,22 @@ def test_ticks_saved_one_by_one_make_one_timeline_entry_for_the_run(case_a):
     assert AuditEvent.objects.filter(request=case_a.request, action="answers_saved").count() == 1
     row = Acknowledgement.objects.get(request=case_a.request, item_key=risk["key"])
     assert row.acknowledged_at is not None, "the last tick counts"
+
+
+def test_a_material_risk_unticked_after_its_page_was_done_stops_the_review_and_signing(case_a):
+    client = Client()
+    walk_to_decision(client, case_a)
+    risk = case_a.request.content["risks"][0]
+    # Taken back as a tick saved on its own (or "Save and come back later"): the page stays done.
+    client.post(f"{case_a.url}risks/", {"action": "autosave"})
+    case_a.refresh()
+    assert case_a.request.progress >= Step.QUESTIONS and risk["is_material"]
+
+    response = client.post(f"{case_a.url}review/", {"confirmed": "on"}, follow=True)
+
+    assert response.redirect_chain[-1][0].endswith("/risks/")
+    assert "Some answers on this page are missing" in response.content.decode()
+    sign = client.post(f"{case_a.url}sign/consent/", {"signer": "patient", "typed_name": "Ana María López"})
+    assert sign.status_code == 302 and not sign["Location"].endswith("/done/")
+    case_a.refresh()
+    assert not hasattr(case_a.request, "signature") and case_a.request.status != "signed"
