@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout, Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,27 +22,30 @@ NOTE_MAX_LENGTH = 2000
 class ChecklistEntryForm(forms.Form):
     """One item's mark: done, not applicable (with a reason) or a problem (with a note).
 
-    The radio offers "not applicable" only where the item allows it, but the
-    field accepts every state, so a stale page or a hand-made request reaches
-    the service and gets its plain message rather than a generic "invalid choice".
+    The checklist page holds one of these per item inside a single form, so the nurse marks
+    several items and saves them together; an item left blank is not a mark. The radio offers
+    "not applicable" only where the item allows it, but the field accepts every state, so a
+    stale page or a hand-made request reaches the service and gets its plain message rather
+    than a generic "invalid choice".
     """
 
-    state = forms.ChoiceField(choices=ChecklistState.choices, widget=forms.RadioSelect)
+    # Not `required`: an item left blank is simply not saved (see `clean` for a note without a mark).
+    state = forms.ChoiceField(choices=ChecklistState.choices, widget=forms.RadioSelect, required=False)
     note = forms.CharField(
         label=_("Note"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 1}),
     )
     override_reason = forms.CharField(
         label=_("Why, if this goes against the patient's answer"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 1}),
         help_text=_("Only needed when the mark contradicts what the patient said, or a question still waits."),
     )
 
-    def __init__(self, *args, item: dict, correcting: bool = False, **kwargs):
+    def __init__(self, *args, item: dict, correcting: bool = False, may_contradict: bool = False, **kwargs):
         # Each item's form has its own prefix, so the ids on a page of many forms never clash.
         # It starts empty: every save is a new entry, and the current one is shown beside it.
         kwargs.setdefault("prefix", f"item-{item['key']}")
@@ -62,19 +65,33 @@ class ChecklistEntryForm(forms.Form):
         else:
             state.error_messages["required"] = gettext("Choose %(done)s or %(problem)s.") % labels
             self.fields["note"].label = gettext("Note (required for a problem)")
-        self.fields["note"].error_messages["max_length"] = gettext("Keep the note under %(limit)s characters.") % {
-            "limit": f"{NOTE_MAX_LENGTH:,}"
-        }
-        self.fields["note"].widget.attrs["autocomplete"] = "off"
+        for name in ("note", "override_reason"):
+            self.fields[name].error_messages["max_length"] = gettext("Keep the note under %(limit)s characters.") % {
+                "limit": f"{NOTE_MAX_LENGTH:,}"
+            }
+            self.fields[name].widget.attrs["autocomplete"] = "off"
 
         self.helper = FormHelper()
-        self.helper.form_tag = False  # the template's <form> also holds the item's details
-        self.helper.disable_csrf = True  # the template adds the token once per form
-        self.helper.layout = Layout(
-            InlineRadios("state"),
-            "note",
-            Submit("save", gettext("Save correction") if correcting else gettext("Save"), css_class="btn-primary"),
-        )
+        self.helper.form_tag = False  # the page's one <form> holds every item
+        self.helper.disable_csrf = True  # the template adds the token once
+        self.offer_override(may_contradict or bool(self.is_bound and self.data.get(self.add_prefix("override_reason"))))
+
+    def offer_override(self, offered: bool = True) -> None:
+        """Show the "why, against the patient's answer" box: where a mark could contradict the
+        patient, where the nurse typed in it, or beside the refusal that asks for it."""
+        # On a desktop the choice and its note sit side by side; on a phone, one above the other.
+        marks = Row(Column(InlineRadios("state"), css_class="col-md-6"), Column("note", css_class="col-md-6"))
+        self.helper.layout = Layout(marks, *(["override_reason"] if offered else []))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("state") and "state" not in self.errors:
+            self.add_error("state", self.fields["state"].error_messages["required"])
+        return cleaned
+
+    def is_blank(self) -> bool:
+        """Nothing chosen or typed for this item: the nurse left it as it was."""
+        return not any(str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields)
 
 
 class SignOffForm(forms.Form):

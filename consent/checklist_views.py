@@ -63,73 +63,129 @@ def _field_to_fix(item: dict, data: dict) -> str | None:
     return None
 
 
+def _item_forms(
+    consent_request: ConsentRequest, overview: ChecklistOverview, data=None
+) -> dict[str, ChecklistEntryForm]:
+    """One form per item, keyed by item: empty to mark, or holding what the nurse just sent."""
+    question_waits = consent_request.questions.filter(answered_at__isnull=True).exists()
+    return {
+        row.key: ChecklistEntryForm(
+            data,
+            item=row.item,
+            correcting=overview.signed_off,
+            may_contradict=bool(row.answer and row.answer.needs_attention)
+            or (row.item["category"] == "consent" and question_waits),
+        )
+        for row in overview.rows
+    }
+
+
 def _render_checklist(
-    request: HttpRequest, consent_request: ConsentRequest, *, failed: ChecklistEntryForm | None = None
+    request: HttpRequest,
+    consent_request: ConsentRequest,
+    *,
+    forms: dict[str, ChecklistEntryForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The checklist page; `failed` is the one item form the nurse just sent that was refused."""
+    """The checklist page; `forms` are the item forms the nurse just sent, when they were refused
+    (listed in the error summary at the top, each linking to its item)."""
     overview = checklist_overview(consent_request)
-    correcting = overview.signed_off
-    sections = []
-    for group in overview.groups:
-        items = []
-        for row in group.rows:
-            if failed is not None and failed.prefix == f"item-{row.key}":
-                form = failed
-                if "note" in form.errors:  # take the nurse straight to the note they need to write
-                    form.fields["note"].widget.attrs["autofocus"] = True
-            else:
-                form = ChecklistEntryForm(item=row.item, correcting=correcting)
-            items.append({"row": row, "form": form})
-        sections.append({"group": group, "items": items})
-    context = _page_context(consent_request, overview) | {"sections": sections, "failed": failed}
-    return render(request, "staff/checklist.html", context)
+    forms = forms or _item_forms(consent_request, overview)
+    refused = [(row, forms[row.key]) for row in overview.rows if forms[row.key].errors]
+    sections = [
+        {"group": group, "items": [{"row": row, "form": forms[row.key]} for row in group.rows]}
+        for group in overview.groups
+    ]
+    context = _page_context(consent_request, overview) | {"sections": sections, "refused": refused}
+    return render(request, "staff/checklist.html", context, status=status)
+
+
+def _refuse(form: ChecklistEntryForm, item: dict, error: services.ConsentError) -> None:
+    """Put a refusal from the service beside the field it is about, keeping what was typed."""
+    if isinstance(error, services.ChecklistContradiction):
+        form.offer_override()
+        form.add_error("override_reason", str(error))
+    else:
+        form.add_error(_field_to_fix(item, form.cleaned_data), str(error))
+
+
+def _saved_message(consent_request: ConsentRequest, entries: list) -> str:
+    """“Saved: “Identity checked” is done.”, naming each item saved and its state."""
+    items = {item["key"]: item["text"] for item in consent_request.content["checklist_items"]}
+    marks = [
+        gettext("“%(item)s” is %(state)s")
+        % {"item": items.get(str(entry.item_key), ""), "state": entry.get_state_display().lower()}
+        for entry in entries
+    ]
+    if any(entry.corrects_id for entry in entries):
+        return gettext("Correction saved: %(marks)s.") % {"marks": "; ".join(marks)}
+    return gettext("Saved: %(marks)s.") % {"marks": "; ".join(marks)}
+
+
+def _save_marks(request: HttpRequest, consent_request: ConsentRequest, *, only: str | None = None) -> HttpResponse:
+    """Record the marks the nurse sent: every item they chose or typed something for (or just `only`).
+
+    All of them are saved, or none: each refusal is shown beside its item with everything typed
+    kept, so nothing is lost and nothing is half-saved.
+    """
+    overview = checklist_overview(consent_request)
+    forms = _item_forms(consent_request, overview, request.POST)
+    if only is not None:
+        if only not in forms:
+            messages.error(
+                request, gettext("That checklist item isn't part of this procedure any more. Here is the checklist.")
+            )
+            return redirect(_checklist_url(consent_request))
+        marked = {only: forms[only]}
+    else:
+        marked = {key: form for key, form in forms.items() if not form.is_blank()}
+    forms = _item_forms(consent_request, overview) | marked  # the items left alone are shown empty, unjudged
+    if not marked:
+        messages.info(request, gettext("Nothing to save: choose done, not applicable or problem for an item first."))
+        return redirect(_checklist_url(consent_request))
+    if not all([form.is_valid() for form in marked.values()]):  # a list: every form shows its errors
+        return _render_checklist(request, consent_request, forms=forms)
+    items = {row.key: row.item for row in overview.rows}
+    try:
+        entries = services.record_checklist_marks(
+            request=consent_request,
+            marks=[
+                services.ChecklistMark(
+                    item_key=key,
+                    state=form.cleaned_data["state"],
+                    note=form.cleaned_data["note"],
+                    override_reason=form.cleaned_data["override_reason"],
+                )
+                for key, form in marked.items()
+            ],
+            user=request.user,
+            ip=_client_ip(request),
+        )
+    except services.ChecklistMarksRefused as refused:
+        for key, error in refused.refusals.items():
+            _refuse(marked[key], items[key], error)
+        return _render_checklist(request, consent_request, forms=forms)
+    messages.success(request, _saved_message(consent_request, entries))
+    return redirect(_checklist_url(consent_request, only))
 
 
 @never_cache
 @nurse_required
 def checklist(request: HttpRequest, public_id) -> HttpResponse:
-    """Every item of the checklist with its current state, history and the patient's own answer."""
-    return _render_checklist(request, _consent_request(public_id))
+    """GET: every item with its current state, history and the patient's own answer.
+    POST: the marks the nurse made, saved together; items left blank stay as they were."""
+    consent_request = _consent_request(public_id)
+    if request.method == "POST":
+        return _save_marks(request, consent_request)
+    return _render_checklist(request, consent_request)
 
 
 @never_cache
 @nurse_required
 @require_POST
 def checklist_item(request: HttpRequest, public_id, item_key) -> HttpResponse:
-    """Record one item's mark (a correction, once signed off); progress is saved item by item."""
-    consent_request = _consent_request(public_id)
-    item = services.checklist_items(consent_request).get(str(item_key))
-    if item is None:
-        messages.error(
-            request, gettext("That checklist item isn't part of this procedure any more. Here is the checklist.")
-        )
-        return redirect(_checklist_url(consent_request))
-    correcting = hasattr(consent_request, "checklist_sign_off")
-    form = ChecklistEntryForm(request.POST, item=item, correcting=correcting)
-    if not form.is_valid():
-        return _render_checklist(request, consent_request, failed=form)
-    try:
-        entry = services.record_checklist_entry(
-            request=consent_request,
-            item_key=str(item_key),
-            state=form.cleaned_data["state"],
-            note=form.cleaned_data["note"],
-            override_reason=form.cleaned_data["override_reason"],
-            user=request.user,
-            ip=_client_ip(request),
-        )
-    except services.ChecklistContradiction as error:
-        form.add_error("override_reason", str(error))
-        return _render_checklist(request, consent_request, failed=form)
-    except services.ConsentError as error:
-        form.add_error(_field_to_fix(item, form.cleaned_data), str(error))
-        return _render_checklist(request, consent_request, failed=form)
-    outcome = {"item": item["text"], "state": entry.get_state_display().lower()}
-    if entry.corrects_id:
-        messages.success(request, gettext("Correction saved: “%(item)s” is %(state)s.") % outcome)
-    else:
-        messages.success(request, gettext("Saved: “%(item)s” is %(state)s.") % outcome)
-    return redirect(_checklist_url(consent_request, item["key"]))
+    """One item's mark on its own (a page from before marks were saved together, or a script)."""
+    return _save_marks(request, _consent_request(public_id), only=str(item_key))
 
 
 @never_cache

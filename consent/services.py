@@ -15,6 +15,7 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -1235,6 +1236,44 @@ def record_checklist_entry(
             detail={"item": str(item_key), "state": state, "entry": entry.pk},
         )
     return entry
+
+
+class ChecklistMark(NamedTuple):
+    """One item's mark as the nurse sent it with the others."""
+
+    item_key: str
+    state: str
+    note: str = ""
+    override_reason: str = ""
+
+
+class ChecklistMarksRefused(ConsentError):
+    """Some marks sent together can't be recorded, so none were. `refusals` maps each item key to why."""
+
+    def __init__(self, refusals: dict[str, ConsentError]):
+        self.refusals = refusals
+        super().__init__(" ".join(dict.fromkeys(str(error) for error in refusals.values())))
+
+
+def record_checklist_marks(
+    *, request: ConsentRequest, marks: Iterable[ChecklistMark], user: AbstractBaseUser, ip: str | None = None
+) -> list[ChecklistEntry]:
+    """Record every mark the nurse saved at once, each as `record_checklist_entry` would, or none of them.
+
+    All or nothing, so the checklist never holds half of what the nurse meant: every refusal is
+    collected (not just the first) and raised together, and the page shows each beside its item.
+    """
+    entries, refusals = [], {}
+    with transaction.atomic():
+        for mark in marks:
+            try:
+                with transaction.atomic():
+                    entries.append(record_checklist_entry(request=request, user=user, ip=ip, **mark._asdict()))
+            except ConsentError as error:
+                refusals[str(mark.item_key)] = error
+        if refusals:
+            raise ChecklistMarksRefused(refusals)
+    return entries
 
 
 def sign_off_checklist(

@@ -253,12 +253,15 @@ def test_the_refusal_is_shown_beside_the_item_it_concerns(client, nurse, case_a)
     text = text_of(mark(client, case_a, "Blood thinners held", "problem", ""))
 
     message = "Describe the problem with “Blood thinners held”."
-    form_start = text.index(f'id="item-{key}"')
-    form_end = text.index("</form>", form_start)
-    assert message in text[form_start:form_end]
-    other_start = text.index(f'id="item-{other}"')
-    assert message not in text[other_start : text.index("</form>", other_start)]
-    assert f'action="{item_url(case_a, "Blood thinners held")}#item-{key}"' in text
+
+    def item_html(item_key: str) -> str:
+        start = text.index(f'id="item-{item_key}"')
+        ends = [text.find(end, start + 1) for end in ("proceed-checklist-item", "</form>")]
+        return text[start : min(end for end in ends if end > 0)]
+
+    assert message in item_html(key)
+    assert message not in item_html(other)
+    assert f'<a href="#item-{key}">Blood thinners held: {message}' in text, "the summary links to the item"
     assert not ChecklistEntry.objects.exists()
 
 
@@ -415,7 +418,7 @@ def test_an_item_after_sign_off_is_a_correction_of_the_entry_before(client, nurs
     text = text_of(client.get(url("checklist", case_a)))
 
     assert "Record a correction" in before
-    assert "Save correction" in before
+    assert "Save the corrections" in before
     assert response.status_code == 302
     correction = ChecklistEntry.objects.latest("id")
     assert correction.corrects == original
@@ -651,3 +654,147 @@ def test_done_on_consent_while_a_question_waits_needs_a_reason(nurse, signed_cas
     question = request.questions.get()
     services.answer_patient_question(question=question, reply_note="Phoned", user=nurse)
     assert services.checklist_contradiction(request, item, "done") == ""
+
+
+# Saving several marks at once ------------------------------------------------------------
+
+
+def marks(case, *entries, **extra):
+    """The checklist page's one form, as the nurse sends it: (item text, state, note) for each item marked."""
+    data = dict(extra)
+    for text, state, note in entries:
+        key = item(case, text)["key"]
+        data |= {f"item-{key}-state": state, f"item-{key}-note": note}
+    return data
+
+
+def test_the_nurse_saves_several_items_at_once_and_blank_ones_stay_as_they_were(client, nurse, case_a):
+    record(case_a, nurse, "Driver arranged for the trip home", "problem", "No one to drive")
+    client.force_login(nurse)
+
+    response = client.post(
+        url("checklist", case_a),
+        marks(
+            case_a,
+            ("Identity checked with two identifiers", "done", ""),
+            ("Pregnancy status checked", "not_applicable", "Male patient"),
+            ("Blood thinners held", "done", "Last dose 3 days ago"),
+        ),
+        follow=True,
+    )
+
+    latest = services.latest_checklist_entries(case_a.request)
+    states = {i["text"]: latest[i["key"]].state for i in case_a.request.content["checklist_items"]}
+    assert states == {
+        "Identity checked with two identifiers": "done",
+        "Pregnancy status checked": "not_applicable",
+        "Blood thinners held": "done",
+        "Driver arranged for the trip home": "problem",  # left blank on the page: untouched
+    }
+    assert AuditEvent.objects.filter(action="checklist_marked").count() == 4
+    page = squash(text_of(response))
+    assert (
+        "Saved: “Blood thinners held” is done; “Identity checked with two identifiers” is done; "
+        "“Pregnancy status checked” is not applicable." in page
+    )
+    assert "<strong>3 of 4</strong> items done or not applicable" in page
+
+
+def test_one_refused_item_saves_nothing_and_keeps_every_mark_and_note(client, nurse, case_a):
+    client.force_login(nurse)
+    pregnancy, identity = (
+        item(case_a, "Pregnancy status checked")["key"],
+        item(case_a, "Identity checked with two identifiers")["key"],
+    )
+
+    response = client.post(
+        url("checklist", case_a),
+        marks(
+            case_a,
+            ("Identity checked with two identifiers", "done", "Wristband and list agree"),
+            ("Pregnancy status checked", "not_applicable", ""),
+            ("Blood thinners held", "problem", ""),
+        ),
+    )
+
+    page = squash(text_of(response))
+    assert response.status_code == 200
+    assert not ChecklistEntry.objects.exists(), "all or nothing"
+    assert "Nothing was saved yet: 2 items need something more." in page
+    assert "Say why “Pregnancy status checked” is not applicable." in page
+    assert "Describe the problem with “Blood thinners held”." in page
+    assert re.search(rf'name="item-{identity}-state" value="done"[^>]*checked', page), "the valid mark is kept"
+    assert re.search(rf'name="item-{pregnancy}-state" value="not_applicable"[^>]*checked', page)
+    assert re.search(rf'<textarea name="item-{identity}-note"[^>]*> ?Wristband and list agree</textarea>', page)
+
+
+def test_a_note_without_a_mark_is_not_lost(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Driver arranged for the trip home")["key"]
+
+    response = client.post(url("checklist", case_a), marks(case_a, ("Driver arranged for the trip home", "", "Son")))
+
+    page = squash(text_of(response))
+    assert "Choose done or problem." in page
+    assert re.search(rf'<textarea name="item-{key}-note"[^>]*> ?Son</textarea>', page)
+    assert not ChecklistEntry.objects.exists()
+
+
+def test_saving_with_nothing_marked_says_so(client, nurse, case_a):
+    client.force_login(nurse)
+
+    response = client.post(url("checklist", case_a), {}, follow=True)
+
+    assert "Nothing to save: choose done, not applicable or problem for an item first." in text_of(response)
+    assert not AuditEvent.objects.filter(action="checklist_marked").exists()
+
+
+def test_a_mark_against_the_patients_answer_asks_for_the_reason_in_a_box_the_nurse_can_see(
+    client, nurse, said_yes_to_blood_thinners
+):
+    """The "why" box is on the page where it may be needed, and beside the refusal that asks for it."""
+    case = said_yes_to_blood_thinners
+    key = item(case, "Blood thinners held")["key"]
+    client.force_login(nurse)
+
+    page = text_of(client.get(url("checklist", case)))
+    assert f'name="item-{key}-override_reason"' in page
+
+    refused = client.post(url("checklist", case), marks(case, ("Blood thinners held", "not_applicable", "None")))
+    assert re.search(rf'<textarea name="item-{key}-override_reason"[^>]*is-invalid', text_of(refused))
+    saved = client.post(
+        url("checklist", case),
+        marks(
+            case, ("Blood thinners held", "not_applicable", "None"), **{f"item-{key}-override_reason": "GP: stopped"}
+        ),
+    )
+    assert saved.status_code == 302
+    assert ChecklistEntry.objects.get(request=case.request).override_reason == "GP: stopped"
+
+
+def test_the_why_box_is_not_offered_where_nothing_can_contradict_the_patient(client, nurse, case_a):
+    client.force_login(nurse)
+    key = item(case_a, "Identity checked with two identifiers")["key"]
+
+    page = text_of(client.get(url("checklist", case_a)))
+
+    assert f'name="item-{key}-note"' in page
+    assert f'name="item-{key}-override_reason"' not in page
+
+
+def test_a_mark_that_a_service_refuses_rolls_back_the_marks_saved_before_it(nurse, said_yes_to_blood_thinners):
+    case = said_yes_to_blood_thinners
+    with pytest.raises(services.ChecklistMarksRefused) as refused:
+        services.record_checklist_marks(
+            request=case.request,
+            marks=[
+                services.ChecklistMark(item_key=case.request.content["checklist_items"][-1]["key"], state="done"),
+                services.ChecklistMark(
+                    item_key=item(case, "Blood thinners held")["key"], state="not_applicable", note="x"
+                ),
+            ],
+            user=nurse,
+        )
+    assert list(refused.value.refusals) == [item(case, "Blood thinners held")["key"]]
+    assert not ChecklistEntry.objects.filter(request=case.request).exists()
+    assert not AuditEvent.objects.filter(request=case.request, action="checklist_marked").exists()

@@ -1,9 +1,11 @@
 """The nurse's view of one case: what the patient flagged, asked and signed."""
 
+import re
 import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from consent import services
 from tests.conftest import complete_journey, sign_case
@@ -87,8 +89,12 @@ def test_nurse_sees_every_acknowledgement_and_quiz_result(client, nurse, case_a)
     complete_journey(case_a)
     client.force_login(nurse)
 
-    text = " ".join(client.get(case_url(case_a)).content.decode().split())
+    rows = [
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r"<tr>(.*?)</tr>", client.get(case_url(case_a)).content.decode(), re.S)
+    ]
+    today = timezone.localtime().strftime("%-d %b %Y")
 
-    assert "<li>Headache: acknowledged " in text
-    assert "Morning of: Bring your medicines. · acknowledged " in text
-    assert "What should you do if you get a headache? · right first time" in text
+    assert any(row.startswith(f"Headache {today}, ") for row in rows), rows
+    assert any(row.startswith(f"Morning of Bring your medicines. {today}, ") for row in rows), rows
+    assert "What should you do if you get a headache? right first time" in rows

@@ -175,18 +175,17 @@ def nurse_creates_a_request(page, procedure, *, visit: Visit = _nothing) -> str:
 
 
 def nurse_works_the_checklist(page, *, visit: Visit = _nothing) -> None:
-    """From the case page: mark every checklist item done, one form at a time, then sign off."""
+    """From the case page: mark every checklist item done, save them together, then sign off."""
     page.get_by_role("link", name="Checklist").first.click()
     page.get_by_role("heading", name="Pre-procedure checklist").wait_for()
     visit(page, "checklist")
-    count = page.locator("form.proceed-checklist-item").count()
-    assert count > 0
-    for index in range(count):
-        item = page.locator("form.proceed-checklist-item").nth(index)
-        item.get_by_label("Done", exact=True).check()
-        with page.expect_navigation():
-            item.get_by_role("button", name="Save").click()
-        expect(page.locator("main [role=status]").filter(has_text="is done.")).to_be_visible()
+    items = page.locator("fieldset.proceed-checklist-item")
+    assert items.count() > 0
+    for index in range(items.count()):
+        items.nth(index).get_by_label("Done", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the marked items").click()
+    expect(page.locator("main [role=status]").filter(has_text="is done.")).to_be_visible()
     page.get_by_role("link", name="Sign off the checklist").click()
     page.wait_for_url("**/checklist/sign-off/")
     visit(page, "checklist sign-off")

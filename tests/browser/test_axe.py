@@ -92,8 +92,8 @@ NOT_CHECKED = {
     "journey:withdrawal_pdf": "a PDF download, not a page",
     "staff:checklist_pdf": "a PDF download, not a page",
     "staff:answer_question": "POST only: saves the answer and redirects to the case page (checked)",
-    "staff:checklist_item": "POST only: saves the mark and redirects to the checklist (checked); its errors "
-    "are shown on the checklist page",
+    "staff:checklist_item": "POST only: saves one item's mark (a page from before marks were saved together) "
+    "and redirects to the checklist (checked); its errors are shown on the checklist page",
     "healthz": "a plain-text status for load balancers, not a page",
 }
 
@@ -186,6 +186,12 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
 
     page.goto(f"/staff/requests/{signed.request.public_id}/")
     audit(page, "case: signed")
+    page.goto(f"/staff/requests/{signed.request.public_id}/checklist/")
+    page.locator("fieldset.proceed-checklist-item").first.get_by_label("Problem", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the marked items").click()
+    page.locator("#error-summary").wait_for()
+    audit(page, "checklist: a save refused")
     page.goto(f"/staff/requests/{signed.request.public_id}/reconsent/")
     audit(page, "reconsent")
     with page.expect_navigation():
