@@ -223,7 +223,7 @@ class JourneyUser(BenchUser):
             data = {"csrfmiddlewaretoken": csrf_token(page), "signer": "patient", "typed_name": patient["name"]}
             self.post(root + "sign/consent/", data, "j: sign POST (renders the PDF)", "/done/")
             self.get(root + "done/", name="j: done")
-            pdf = self.get(root + "consent.pdf", name="j: consent.pdf")
+            pdf = self.get(root + "records.pdf", name="j: records.pdf")
             if not (pdf.content or b"").startswith(b"%PDF"):
                 raise RuntimeError("the signed PDF did not come back")
         except RuntimeError as error:

@@ -2,7 +2,7 @@
 
     DJANGO_SETTINGS_MODULE=bench.settings python -m bench.pdf_bench --renders 500 --out result.json
 
-- pipeline: `consent.pdf.render_consent_pdf(signature)` for a lumbar puncture consent signed
+- pipeline: `records.pdf.render_consent_pdf(signature)` for a lumbar puncture consent signed
   during the journey benchmark: the record's template rendered from the database, drawn as
   PDF/A-3b by WeasyPrint, sealed with the clinic's certificate by pyHanko. Timed `--renders`
   times; the process's resident memory (psutil) is read after a few warm-up renders and after
@@ -11,7 +11,7 @@
   very same HTML (a plain PDF, no PDF/A, no seal), with the same fetcher, so the stylesheet and
   fonts it loads are the same. Timed every tenth iteration, interleaved with the pipeline so both
   see the same machine.
-- worker: the path the server really takes (`consent.render_limits`: the same pipeline in a
+- worker: the path the server really takes (`records.render_limits`: the same pipeline in a
   forked child with a time and memory limit), timed a few times, for reference.
 """
 
@@ -43,8 +43,8 @@ def main(argv=None) -> None:
     from weasyprint import HTML
 
     from consent.models import Signature
-    from consent.pdf import StaticFilesFetcher, consent_pdf_html, pdf_base_url, render_consent_pdf
-    from consent.render_limits import render_consent_pdf_with_limits
+    from records.pdf import StaticFilesFetcher, consent_pdf_html, pdf_base_url, render_consent_pdf
+    from records.render_limits import render_consent_pdf_with_limits
 
     lumbar = Signature.objects.filter(procedure_version__procedure__slug="lumbar-puncture").order_by("-pk")
     # One the journeys signed (a real name, the real statement); a seeded one only if none did.

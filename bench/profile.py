@@ -37,7 +37,7 @@ def main(argv=None) -> None:
     client = Client(HTTP_X_FORWARDED_FOR="10.254.0.1", HTTP_HOST="127.0.0.1")
     if args.what == "pdf":
         from consent.models import Signature
-        from consent.pdf import render_consent_pdf
+        from records.pdf import render_consent_pdf
 
         signature = Signature.objects.filter(procedure_version__procedure__slug="lumbar-puncture").last()
         render_consent_pdf(signature)

@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from consent.access import is_verified
+from accounts.access import is_verified
 
 
 class ProceedAdminSite(admin.AdminSite):

@@ -24,9 +24,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext, ngettext
 
-from consent import account_views
-from consent.identity_check import RETURN_TO_KEY
-from consent.views import VERIFIED_SESSION_KEY
+from accounts import views as account_views
+from journey.identity_check import RETURN_TO_KEY
+from journey.views import VERIFIED_SESSION_KEY
 
 LAST_ACTIVITY_KEY = "last_activity"
 RESOLUTION_SECONDS = 60

@@ -71,8 +71,16 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # The domain: clinical content, then consent (its models, status rules and services).
     "procedures",
     "consent",
+    # The sealed records (PDFs, the seal, rendering tasks, /verify/), then one app per audience.
+    "records",
+    "accounts",
+    "journey",
+    "staff",
+    "editor",
+    "demo",  # the demo accounts and requests of `make run` (management commands only)
 ]
 
 MIDDLEWARE = [
@@ -106,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "consent.context_processors.clinic",
+                "config.context_processors.clinic",
             ],
         },
     },
@@ -155,7 +163,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 # English is the default everywhere (staff pages, emails to staff, the admin). A patient's pages,
 # emails and consent record are in the language stored on their consent request: the journey
-# activates it itself (consent.views.patient_page); there is no language in any URL.
+# activates it itself (journey.views.patient_page); there is no language in any URL.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -313,10 +321,10 @@ SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "securit
 # Signed PDFs ---------------------------------------------------------------------------
 # Consent records are PDF/A-3b sealed with the clinic's certificate (PAdES) and kept
 # outside any public folder, in the "private" storage: files of mode 0600 that no URL
-# serves (consent.signing). Paths default to var/ in the project, which git ignores;
+# serves (consent.storage). Paths default to var/ in the project, which git ignores;
 # `make run` puts a self-signed development pair in var/signing/.
 PROCEED_PRIVATE_ROOT = Path(env_str("PROCEED_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
-STORAGES["private"] = {"BACKEND": "consent.signing.PrivateFileSystemStorage"}
+STORAGES["private"] = {"BACKEND": "consent.storage.PrivateFileSystemStorage"}
 PROCEED_SIGNING_KEY = Path(env_str("PROCEED_SIGNING_KEY") or BASE_DIR / "var" / "signing" / "seal-key.pem")
 PROCEED_SIGNING_CERT = Path(env_str("PROCEED_SIGNING_CERT") or BASE_DIR / "var" / "signing" / "seal-cert.pem")
 # Only if the key file is encrypted; better kept in the environment than in a file.
@@ -326,7 +334,7 @@ PROCEED_SIGNING_KEY_PASSWORD = env_str("PROCEED_SIGNING_KEY_PASSWORD")
 # Staff sign in with a password (hashed with argon2, PASSWORD_HASHERS above) and then a code
 # from an authenticator app (TOTP, django-otp), set up at their first sign-in together with
 # ten single-use recovery codes. Until both steps are done, staff pages and the admin send
-# the session to the code step (consent.access, config.admin_site). Pages: consent.account_views.
+# the session to the code step (accounts.access, config.admin_site). Pages: accounts.views.
 #
 # Lockout (django-axes): this many wrong passwords for one username from one address lock
 # that pair for this many minutes. A correct password then does not get in either.
@@ -336,7 +344,7 @@ AXES_FAILURE_LIMIT = PROCEED_SIGN_IN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = PROCEED_SIGN_IN_LOCKOUT_MINUTES / 60  # axes reads a float as hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "consent.account_views.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # Rate limits per client address (django-ratelimit), counted in the default cache. That is
 # in-process memory unless CACHES is set: with several server processes, each counts
 # separately, so production should point CACHES at a shared cache (Redis or memcached).

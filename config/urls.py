@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from consent import views as consent_views
+from journey import views as consent_views
 
 admin.site.site_header = "Proceed content administration"
 admin.site.site_title = "Proceed admin"
@@ -9,10 +9,10 @@ admin.site.index_title = "Clinical content"
 
 urlpatterns = [
     path("", consent_views.home, name="home"),
-    path("accounts/", include("consent.account_urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
-    path("c/", include("consent.urls")),
-    path("staff/", include("consent.staff_urls")),
-    path("verify/", include("consent.verify_views")),  # public: check a sealed consent record PDF
-    path("healthz", include("consent.health")),  # for load balancers: no sign-in, nothing personal
+    path("c/", include("journey.urls")),
+    path("staff/", include("staff.urls")),
+    path("verify/", include("records.verify_views")),  # public: check a sealed consent record PDF
+    path("healthz", include("config.health")),  # for load balancers: no sign-in, nothing personal
 ]

@@ -14,11 +14,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consent.signing import private_storage
+from consent import state
+from consent.state import Status
+from consent.storage import private_storage
 from procedures.immutable import ImmutableModel
 from procedures.models import PatientAnswer, ProcedureVersion
 from procedures.readability import estimated_minutes
 from procedures.roles import staff_name
+from procedures.translations import available_languages, localised
 
 
 class Language(models.TextChoices):
@@ -97,28 +100,6 @@ class Patient(models.Model):
         super().save(*args, **kwargs)
 
 
-class Status(models.TextChoices):
-    CREATED = "created", _("Created")
-    INVITED = "invited", _("Invited")
-    OPENED = "opened", _("Opened")
-    IN_PROGRESS = "in_progress", _("In progress")
-    SIGNED = "signed", _("Consented")
-    DECLINED = "declined", _("Declined")
-    NEEDS_DISCUSSION = "needs_discussion", _("Needs discussion")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    CONFIRMED = "confirmed", _("Confirmed on the day")
-    EXPIRED = "expired", _("Link expired")
-    CANCELLED = "cancelled", _("Cancelled")
-    LOCKED = "locked", _("Link locked")
-
-
-# The patient may still work through the journey in these states.
-OPEN_STATUSES = {Status.CREATED, Status.INVITED, Status.OPENED, Status.IN_PROGRESS, Status.NEEDS_DISCUSSION}
-# The link no longer works at all in these.
-DEAD_LINK_STATUSES = {Status.EXPIRED, Status.CANCELLED, Status.LOCKED}
-# The patient's decision is recorded: nothing done with the link (a wrong date of birth, a reissue)
-# may change these statuses; only the decision's own next steps (withdraw, confirm) do.
-FINISHED_STATUSES = {Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CONFIRMED}
 # Wrong dates of birth in a row after which the link refuses until a nurse issues a new one.
 MAX_IDENTITY_ATTEMPTS = 5
 
@@ -205,8 +186,6 @@ class ConsentRequest(models.Model):
     @property
     def patient_content(self) -> dict:
         """The version's content in the language the patient uses: what the patient reads and signs."""
-        from procedures.translations import localised
-
         return localised(self.procedure_version.content, self.language)
 
     @property
@@ -217,8 +196,6 @@ class ConsentRequest(models.Model):
     @property
     def available_languages(self) -> list[str]:
         """The languages this request's version can be read in (English always)."""
-        from procedures.translations import available_languages
-
         return available_languages(self.procedure_version.content)
 
     @property
@@ -236,24 +213,44 @@ class ConsentRequest(models.Model):
         """Whether the link opens at all. A finished case is never locked by wrong dates of birth (its
         status is the record of a decision), but its link refuses after too many, like a locked one."""
         return (
-            self.status not in DEAD_LINK_STATUSES
+            self.status not in state.DEAD_LINK
             and self.failed_identity_attempts < MAX_IDENTITY_ATTEMPTS
             and timezone.now() <= self.expires_at
         )
 
+    # What the pages ask of a request, answered from the status table (consent.state) ----------
+
     @property
     def is_finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
+        return self.status in state.FINISHED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in state.OPEN
 
     @property
     def can_reissue_link(self) -> bool:
         """A new link for any case but a cancelled one; for a finished case it only reopens the way to its
         record (download, withdraw), never the journey."""
-        return self.status != Status.CANCELLED
+        return state.allows(state.Transition.REISSUE, self.status)
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+    def can_cancel(self) -> bool:
+        return state.allows(state.Transition.CANCEL, self.status)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return state.may_withdraw(self.status, self.appointment_at)
+
+    @property
+    def can_confirm(self) -> bool:
+        """The nurse may confirm on the day once the patient has signed and the checklist is signed off."""
+        return state.allows(state.Transition.CONFIRM, self.status) and hasattr(self, "checklist_sign_off")
+
+    @property
+    def needs_reconsent(self) -> bool:
+        """Signed on a version that has since changed materially: a re-consent request may be sent."""
+        return self.status in state.CONSENTED and self.content_changed_at is not None
 
     @property
     def age_at_appointment(self) -> int:
@@ -534,6 +531,49 @@ class WithdrawalDocument(ImmutableModel):
         return f"Withdrawal document {self.document_id}"
 
 
+class AuditAction(models.TextChoices):
+    """What an audit event records: one code per kind of state change."""
+
+    CREATED = "created", "Request created"
+    INVITED = "invited", "Invitation given"
+    LINK_REISSUED = "link_reissued", "New link issued"
+    CANCELLED = "cancelled", "Request cancelled"
+    EXPIRED = "expired", "Link expired"
+    IDENTITY_VERIFIED = "identity_verified", "Identity checked"
+    IDENTITY_FAILED = "identity_failed", "Wrong date of birth"
+    LOCKED = "locked", "Link locked"
+    LINK_REFUSED = "link_refused", "Link refused (finished case)"
+    LANGUAGE_CHOSEN = "language_chosen", "Language chosen"
+    STEP_COMPLETED = "step_completed", "Step completed"
+    ANSWERS_SAVED = "answers_saved", "Answers saved for later"
+    STEP_SHOWN_LATE = "step_shown_late", "Preparation step shown late"
+    QUESTION_ASKED = "question_asked", "Question asked"
+    DISCUSSION_REQUESTED = "discussion_requested", "Asked to talk before deciding"
+    REVIEW_CONFIRMED = "review_confirmed", "Answers reviewed"
+    SIGN_DRAFT_SAVED = "sign_draft_saved", "Signing page saved for later"
+    SIGNED = "signed", "Consent signed"
+    DECLINED = "declined", "Decision not to proceed signed"
+    NEEDS_DISCUSSION = "needs_discussion", "Chose to talk first"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+    DETAILS_CORRECTED = "details_corrected", "Details corrected"
+    PATIENT_CONTACT_UPDATED = "patient_contact_updated", "Contact details updated"
+    ASSIGNED = "assigned", "Nurse assigned"
+    NOTE_ADDED = "note_added", "Note added"
+    QUESTION_ANSWERED = "question_answered", "Question answered"
+    CHECKLIST_MARKED = "checklist_marked", "Checklist item marked"
+    CHECKLIST_CORRECTED = "checklist_corrected", "Checklist entry corrected"
+    CHECKLIST_SIGNED_OFF = "checklist_signed_off", "Checklist signed off"
+    SIGN_OFF_REFUSED = "sign_off_refused", "Checklist sign-off refused"
+    CONFIRMED = "confirmed", "Consent confirmed on the day"
+    CONTENT_PUBLISHED = "content_published", "Content published"
+    MOVED_TO_NEW_VERSION = "moved_to_new_version", "Moved to a new version"
+    CONTENT_CHANGED_SINCE_SIGNING = "content_changed_since_signing", "Content changed since signing"
+    RECONSENT_REQUESTED = "reconsent_requested", "Re-consent requested"
+    DOCUMENT_RENDERED = "document_rendered", "Signed PDF record created"
+    WITHDRAWAL_DOCUMENT_RENDERED = "withdrawal_document_rendered", "Withdrawal record created"
+    STATUS_RESTORED = "status_restored", "Status restored (migration)"
+
+
 class AuditEvent(ImmutableModel):
     """Append-only: who did what, when, from where, to which case.
 
@@ -542,7 +582,7 @@ class AuditEvent(ImmutableModel):
     its own content including that link (`hash`). Changing, removing or
     reordering an event breaks the chain from there on, which
     `manage.py verify_audit_chain` reports. Events are written through
-    `consent.services.audit`, which takes the chain's lock.
+    `consent.audit.audit`, which takes the chain's lock.
     """
 
     GENESIS_HASH = "0" * 64  # the previous_hash of the first event
@@ -559,7 +599,7 @@ class AuditEvent(ImmutableModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(max_length=50)
+    action = models.CharField(max_length=50, choices=AuditAction.choices)
     message = models.CharField(max_length=300, help_text="What happened, in plain words, with no personal data.")
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

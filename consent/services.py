@@ -19,26 +19,24 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consent import signals, state
+from consent.audit import audit
 from consent.models import (
-    DEAD_LINK_STATUSES,
-    FINISHED_STATUSES,
     MAX_IDENTITY_ATTEMPTS,
-    OPEN_STATUSES,
     Acknowledgement,
+    AuditAction,
     AuditEvent,
     CaseNote,
     ChecklistAnswer,
     ChecklistEntry,
     ChecklistSignOff,
     ChecklistState,
-    ConsentDocument,
     ConsentRequest,
     Decision,
     Language,
@@ -49,10 +47,10 @@ from consent.models import (
     Signer,
     Status,
     Step,
-    WithdrawalDocument,
     language_for_staff,
     normalise_mrn,
 )
+from consent.state import CHECKLIST_CLOSED, Transition
 from procedures.diff import content_diff
 from procedures.models import Procedure, ProcedureVersion
 from procedures.roles import NURSES
@@ -109,72 +107,7 @@ def patient_link(token: str) -> str:
     return f"{settings.PROCEED_BASE_URL}/c/{token}/"
 
 
-# Audit ---------------------------------------------------------------------------
-
-
-def audit(
-    *,
-    request: ConsentRequest | None,
-    action: str,
-    message: str,
-    actor: str | None = None,
-    user: AbstractBaseUser | None = None,
-    ip: str | None = None,
-    detail: dict | None = None,
-    at: datetime.datetime | None = None,
-) -> AuditEvent:
-    """Write one append-only audit event, linked onto the end of the audit chain.
-
-    The actor is staff when a user is given, else the system. Takes the chain's
-    lock (see `lock_audit_chain`), which is held until the caller's transaction ends.
-    """
-    with transaction.atomic():
-        last_sequence, last_hash = lock_audit_chain()
-        event = AuditEvent(
-            request=request,
-            action=action,
-            message=message,
-            actor=actor or (AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM),
-            user=user,
-            ip_address=ip,
-            detail=detail or {},
-            created_at=at or timezone.now(),
-            sequence=last_sequence + 1,
-            previous_hash=last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save()
-    return event
-
-
-# Any fixed number: the key of PostgreSQL's advisory lock on the end of the audit chain.
-AUDIT_CHAIN_LOCK_KEY = 7_346_720_615
-
-
-def lock_audit_chain() -> tuple[int, str]:
-    """Lock the end of the audit chain until the transaction ends; return its last sequence and hash.
-
-    Two writers that both read the same last event would fork the chain (and
-    the second would then fail on the unique sequence), so writers queue here.
-    On PostgreSQL that is a transaction-level advisory lock; SQLite lets one
-    writer at a time into the database anyway. Call it inside `transaction.atomic()`.
-
-    Other writers wait from here until the transaction ends, so audit last: a
-    transaction that locks more rows after auditing (one request after another)
-    can deadlock with one that holds such a row and is waiting to audit. Lock
-    every row first (`select_for_update()` on the whole set), then audit.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise RuntimeError("lock_audit_chain() needs a transaction: call it inside transaction.atomic().")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    return last or (0, AuditEvent.GENESIS_HASH)
-
-
-def _locked(request: ConsentRequest) -> ConsentRequest:
+def lock_request(request: ConsentRequest) -> ConsentRequest:
     return ConsentRequest.objects.select_for_update().select_related("patient", "procedure_version").get(pk=request.pk)
 
 
@@ -226,7 +159,7 @@ def find_or_create_patient(
         patient.save(update_fields=list(updates))
         audit(
             request=None,
-            action="patient_contact_updated",
+            action=AuditAction.PATIENT_CONTACT_UPDATED,
             message=f"Patient details updated ({', '.join(updates)})",
             user=user,
             ip=ip,
@@ -261,7 +194,7 @@ def create_consent_request(
         patient=patient,
         procedure_version__procedure=procedure,
         appointment_at=appointment_at,
-        status__in=OPEN_STATUSES,
+        status__in=state.OPEN,
     ).exists()
     if duplicate:
         # Pressing the button twice (or reloading the result page) must not make a second open request.
@@ -270,7 +203,7 @@ def create_consent_request(
             "was made. If the patient has lost the link, reissue it from their request instead."
         )
     other = (
-        ConsentRequest.objects.filter(patient=patient, procedure_version__procedure=procedure, status__in=OPEN_STATUSES)
+        ConsentRequest.objects.filter(patient=patient, procedure_version__procedure=procedure, status__in=state.OPEN)
         .order_by("appointment_at")
         .first()
     )
@@ -302,7 +235,7 @@ def create_consent_request(
         )
         audit(
             request=request,
-            action="created",
+            action=AuditAction.CREATED,
             message=f"Request created for version {version.number} of the procedure information, "
             f"in {language_for_staff(language)}",
             user=created_by,
@@ -314,13 +247,12 @@ def create_consent_request(
 def mark_invited(*, request: ConsentRequest, how: str, user: AbstractBaseUser | None = None, ip: str | None = None):
     """The link has been given to the patient (by email, on paper, or shown to them)."""
     with transaction.atomic():
-        request = _locked(request)
-        if request.status == Status.CREATED:
-            request.status = Status.INVITED
+        request = lock_request(request)
+        if state.move(request, Transition.INVITE):
             request.save(update_fields=["status"])
         audit(
             request=request,
-            action="invited",
+            action=AuditAction.INVITED,
             message=f"Invitation {how}",
             user=user,
             ip=ip,
@@ -362,8 +294,8 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
     """
     token, token_hash = _new_token()
     with transaction.atomic():
-        request = _locked(request)
-        if not request.can_reissue_link:
+        request = lock_request(request)
+        if not state.allows(Transition.REISSUE, request.status):
             raise ConsentError(
                 f"This request is {request.get_status_display().lower()}, so its link can't be reissued. "
                 "Create a new request if the patient needs to consent again."
@@ -373,12 +305,11 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
         request.token_hash = token_hash
         request.failed_identity_attempts = 0
         request.expires_at = link_expiry(request.appointment_at)
-        if request.status in DEAD_LINK_STATUSES and not hasattr(request, "signature"):
-            request.status = Status.INVITED
+        state.move(request, Transition.REISSUE)
         request.save(update_fields=["token_hash", "failed_identity_attempts", "expires_at", "status"])
         audit(
             request=request,
-            action="link_reissued",
+            action=AuditAction.LINK_REISSUED,
             message="A new link was issued; the old link no longer works",
             user=user,
             ip=ip,
@@ -391,13 +322,13 @@ def cancel_request(
 ) -> ConsentRequest:
     """Cancel an open request; its link stops working. The reason (the staff form requires one) is kept on it."""
     with transaction.atomic():
-        request = _locked(request)
-        if request.status not in OPEN_STATUSES | {Status.LOCKED, Status.EXPIRED}:
+        request = lock_request(request)
+        if not state.allows(Transition.CANCEL, request.status):
             raise ConsentError(f"This request is {request.get_status_display().lower()} and can't be cancelled.")
-        request.status = Status.CANCELLED
+        state.move(request, Transition.CANCEL)
         request.cancel_reason = reason.strip()[:1000]
         request.save(update_fields=["status", "cancel_reason"])
-        audit(request=request, action="cancelled", message="Request cancelled", user=user, ip=ip)
+        audit(request=request, action=AuditAction.CANCELLED, message="Request cancelled", user=user, ip=ip)
     return request
 
 
@@ -405,11 +336,15 @@ def expire_if_due(request: ConsentRequest) -> ConsentRequest:
     """Open requests whose link has run out become expired (checked when the link is used)."""
     if request.is_open and timezone.now() > request.expires_at:
         with transaction.atomic():
-            request = _locked(request)
-            if request.is_open and timezone.now() > request.expires_at:
-                request.status = Status.EXPIRED
+            request = lock_request(request)
+            if timezone.now() > request.expires_at and state.move(request, Transition.EXPIRE):
                 request.save(update_fields=["status"])
-                audit(request=request, action="expired", message="The link expired", actor="system")
+                audit(
+                    request=request,
+                    action=AuditAction.EXPIRED,
+                    message="The link expired",
+                    actor=AuditEvent.Actor.SYSTEM,
+                )
     return request
 
 
@@ -426,13 +361,12 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
     """Compare the date of birth. A correct one clears the count of wrong ones; five wrong ones in a
     row lock an open case's link, and make a finished case's link refuse without touching its status."""
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         if not request.link_is_usable:
             return IdentityCheck(ok=False, attempts_left=0)
         if request.patient.date_of_birth == date_of_birth:
             fields = ["progress"]
-            if request.status in (Status.CREATED, Status.INVITED):
-                request.status = Status.OPENED
+            if state.move(request, Transition.OPEN):
                 fields.append("status")
             earlier_failures = request.failed_identity_attempts
             if earlier_failures:
@@ -442,10 +376,10 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
             request.save(update_fields=fields)
             audit(
                 request=request,
-                action="identity_verified",
+                action=AuditAction.IDENTITY_VERIFIED,
                 message="Identity checked"
                 + (f"; the count of {earlier_failures} wrong dates of birth was cleared" if earlier_failures else ""),
-                actor="patient",
+                actor=AuditEvent.Actor.PATIENT,
                 ip=ip,
             )
             return IdentityCheck(ok=True, attempts_left=MAX_IDENTITY_ATTEMPTS)
@@ -453,28 +387,27 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
         attempts_left = MAX_IDENTITY_ATTEMPTS - request.failed_identity_attempts
         audit(
             request=request,
-            action="identity_failed",
+            action=AuditAction.IDENTITY_FAILED,
             message=f"Wrong date of birth entered ({request.failed_identity_attempts} of {MAX_IDENTITY_ATTEMPTS})",
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
         )
         fields = ["failed_identity_attempts"]
-        if attempts_left <= 0 and request.status in FINISHED_STATUSES:
+        if attempts_left <= 0 and request.status in state.FINISHED:
             audit(
                 request=request,
-                action="link_refused",
+                action=AuditAction.LINK_REFUSED,
                 message="The link refuses after too many wrong dates of birth; the decision recorded is unchanged",
-                actor="system",
+                actor=AuditEvent.Actor.SYSTEM,
                 ip=ip,
             )
-        elif attempts_left <= 0:
-            request.status = Status.LOCKED
+        elif attempts_left <= 0 and state.move(request, Transition.LOCK):
             fields.append("status")
             audit(
                 request=request,
-                action="locked",
+                action=AuditAction.LOCKED,
                 message="Link locked after too many wrong dates of birth",
-                actor="system",
+                actor=AuditEvent.Actor.SYSTEM,
                 ip=ip,
             )
         request.save(update_fields=fields)
@@ -483,7 +416,7 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
 
 def _journey_request(request: ConsentRequest) -> ConsentRequest:
     """Lock the request and make sure the patient may still change their answers."""
-    request = _locked(request)
+    request = lock_request(request)
     if not request.link_is_usable or not request.is_open:
         raise ConsentError(_("Your answers can't be changed now. Please call the clinic if something is wrong."))
     return request
@@ -498,7 +431,7 @@ def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -
     if language not in Language.values:
         raise ConsentError(_("Please choose one of the languages listed."))
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         if language not in request.available_languages:
             raise ConsentError(
                 _(
@@ -516,9 +449,9 @@ def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -
         request.save(update_fields=["language"])
         audit(
             request=request,
-            action="language_chosen",
+            action=AuditAction.LANGUAGE_CHOSEN,
             message=f"Chose to read in {language_for_staff(language)} (was {language_for_staff(old)})",
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
             detail={"from": old, "to": language},
         )
@@ -528,8 +461,7 @@ def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -
 def _complete_step(request: ConsentRequest, step: Step, ip: str | None, *, changed: bool = True) -> None:
     fields = ["progress"]
     request.progress = max(request.progress, step)
-    if request.status == Status.OPENED:
-        request.status = Status.IN_PROGRESS
+    if state.move(request, Transition.START):
         fields.append("status")
     if changed and request.review_confirmed_at:
         # They changed an answer after reviewing: they must review again.
@@ -538,7 +470,7 @@ def _complete_step(request: ConsentRequest, step: Step, ip: str | None, *, chang
     request.save(update_fields=fields)
     with translation.override("en"):  # the audit trail is in English, for staff
         message = f"Completed “{step.label}”"
-    audit(request=request, action="step_completed", message=message, actor="patient", ip=ip)
+    audit(request=request, action=AuditAction.STEP_COMPLETED, message=message, actor=AuditEvent.Actor.PATIENT, ip=ip)
 
 
 def read_about(*, request: ConsentRequest, ip: str | None) -> None:
@@ -574,7 +506,7 @@ def _saved_unfinished(request: ConsentRequest, page: str, ip: str | None) -> Non
     recent = timezone.now() - datetime.timedelta(minutes=15)
     if last and last.action == "answers_saved" and last.message == message and last.created_at >= recent:
         return
-    audit(request=request, action="answers_saved", message=message, actor="patient", ip=ip)
+    audit(request=request, action=AuditAction.ANSWERS_SAVED, message=message, actor=AuditEvent.Actor.PATIENT, ip=ip)
 
 
 def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | None) -> None:
@@ -592,9 +524,9 @@ def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | Non
         row.save(update_fields=["due_on", "shown_late_on"])
         audit(
             request=request,
-            action="step_shown_late",
+            action=AuditAction.STEP_SHOWN_LATE,
             message=f"A preparation step due {due:%-d %B} was shown on {today:%-d %B}",
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
             detail={"step": str(row.item_key), "due": due.isoformat(), "shown": today.isoformat()},
         )
@@ -697,9 +629,9 @@ def save_questions(*, request: ConsentRequest, text: str, wants_discussion: bool
             PatientQuestion.objects.create(request=request, text=text[: PatientQuestion.MAX_LENGTH])
             audit(
                 request=request,
-                action="question_asked",
+                action=AuditAction.QUESTION_ASKED,
                 message="Asked the care team a question",
-                actor="patient",
+                actor=AuditEvent.Actor.PATIENT,
                 ip=ip,
             )
         if request.wants_discussion != wants_discussion:
@@ -707,11 +639,11 @@ def save_questions(*, request: ConsentRequest, text: str, wants_discussion: bool
             request.save(update_fields=["wants_discussion"])
             audit(
                 request=request,
-                action="discussion_requested" if wants_discussion else "discussion_not_needed",
+                action=AuditAction.DISCUSSION_REQUESTED if wants_discussion else "discussion_not_needed",
                 message="Would like to talk to someone before deciding"
                 if wants_discussion
                 else "No longer needs to talk to someone before deciding",
-                actor="patient",
+                actor=AuditEvent.Actor.PATIENT,
                 ip=ip,
             )
         _complete_step(request, Step.QUESTIONS, ip, changed=bool(text))
@@ -758,9 +690,9 @@ def confirm_review(*, request: ConsentRequest, ip: str | None) -> None:
         request.save(update_fields=["review_confirmed_at", "content_update_notice"])
         audit(
             request=request,
-            action="review_confirmed",
+            action=AuditAction.REVIEW_CONFIRMED,
             message="Confirmed their answers are correct",
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
         )
 
@@ -832,9 +764,9 @@ def save_sign_draft(*, request: ConsentRequest, draft: dict[str, str], ip: str |
         request.save(update_fields=["sign_draft"])
         audit(
             request=request,
-            action="sign_draft_saved",
+            action=AuditAction.SIGN_DRAFT_SAVED,
             message="Sign page left unsigned; what was entered is kept",
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
         )
 
@@ -872,11 +804,12 @@ def sign(
             _("The drawn signature couldn't be read. Clear the drawing and try again, or just type your name.")
         )
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         existing = Signature.objects.filter(request=request).first()
         if existing:
             return existing
-        if not request.link_is_usable or not request.is_open:
+        transition = Transition.SIGN if decision == Decision.CONSENT else Transition.DECLINE
+        if not request.link_is_usable or not state.allows(transition, request.status):
             raise ConsentError(_("This link can no longer be used to sign. Please call the clinic."))
         if request.progress < Step.QUESTIONS or not request.review_confirmed_at or incomplete_step(request):
             raise ConsentError(_("Please check your answers on the review page before you sign."))
@@ -900,29 +833,27 @@ def sign(
             ip_address=ip,
             user_agent="".join(ch for ch in user_agent if ch.isprintable())[:500],
         )
-        request.status = Status.SIGNED if decision == Decision.CONSENT else Status.DECLINED
+        state.move(request, transition)
         request.progress = Step.DECIDE
         request.decided_at = signature.signed_at
         request.sign_draft = {}  # the signature holds what was signed; the draft is done with
         request.save(update_fields=["status", "progress", "decided_at", "sign_draft"])
         audit(
             request=request,
-            action="signed" if decision == Decision.CONSENT else "declined",
+            action=AuditAction.SIGNED if decision == Decision.CONSENT else "declined",
             message=(
                 f"Signed consent (document {signature.document_id})"
                 if decision == Decision.CONSENT
                 else f"Signed a decision not to have the procedure (document {signature.document_id})"
             ),
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
             detail={"document_id": signature.document_id, "signer": signer},
             at=signature.signed_at,
         )
-        # Render only once the signature is committed, so the worker always finds it; if enqueueing
-        # fails, the signature still stands and the PDF stays pending (robust: logged, not raised).
-        from consent.tasks import render_consent_document
-
-        transaction.on_commit(lambda: render_consent_document.enqueue(signature.pk), robust=True)
+        # Only once the signature is committed, so whoever renders the record always finds it; if a
+        # receiver fails, the signature still stands and the PDF stays pending (robust: logged, not raised).
+        transaction.on_commit(lambda: signals.consent_signed.send(sender=Signature, signature=signature), robust=True)
     return signature
 
 
@@ -930,14 +861,14 @@ def need_to_talk(*, request: ConsentRequest, ip: str | None) -> ConsentRequest:
     """The patient wants to talk to someone before deciding."""
     with transaction.atomic():
         request = _journey_request(request)
-        request.status = Status.NEEDS_DISCUSSION
+        state.move(request, Transition.ASK_TO_TALK)
         request.wants_discussion = True
         request.save(update_fields=["status", "wants_discussion"])
         audit(
             request=request,
-            action="needs_discussion",
+            action=AuditAction.NEEDS_DISCUSSION,
             message="Chose to talk to someone before deciding",
-            actor="patient",
+            actor=AuditEvent.Actor.PATIENT,
             ip=ip,
         )
     return request
@@ -946,24 +877,30 @@ def need_to_talk(*, request: ConsentRequest, ip: str | None) -> ConsentRequest:
 def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) -> ConsentRequest:
     """Before the appointment the patient can withdraw a signed consent. The signed PDF stays."""
     with transaction.atomic():
-        request = _locked(request)
-        if request.status == Status.WITHDRAWN:
+        request = lock_request(request)
+        if state.already_done(Transition.WITHDRAW, request.status):
             return request
-        if request.status != Status.SIGNED:
+        if not state.allows(Transition.WITHDRAW, request.status):
             raise ConsentError(_("There is no signed consent to withdraw."))
         if timezone.now() >= request.appointment_at:
             raise ConsentError(
                 _("Your appointment time has passed, so consent can't be withdrawn here. Please call the clinic.")
             )
-        request.status = Status.WITHDRAWN
+        state.move(request, Transition.WITHDRAW)
         request.withdrawn_at = timezone.now()
         request.withdrawal_reason = reason.strip()[:1000]
         request.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
-        audit(request=request, action="withdrawn", message="Withdrew consent", actor="patient", ip=ip)
+        audit(
+            request=request,
+            action=AuditAction.WITHDRAWN,
+            message="Withdrew consent",
+            actor=AuditEvent.Actor.PATIENT,
+            ip=ip,
+        )
         # The withdrawal gets its own sealed record once it is committed (the consent record never changes).
-        from consent.tasks import render_withdrawal_document
-
-        transaction.on_commit(lambda: render_withdrawal_document.enqueue(request.pk), robust=True)
+        transaction.on_commit(
+            lambda: signals.consent_withdrawn.send(sender=ConsentRequest, consent_request=request), robust=True
+        )
     return request
 
 
@@ -994,7 +931,7 @@ def correct_details(
     if not reason:
         raise ConsentError("Say why the details are corrected, for the record.")
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         if request.status == Status.CANCELLED:
             raise ConsentError("This request is cancelled: its details can't be changed.")
         patient = Patient.objects.select_for_update().get(pk=request.patient_id)
@@ -1019,10 +956,9 @@ def correct_details(
         if any(name in changes for name in PATIENT_CORRECTABLE):
             patient.save()
         if "date_of_birth" in changes:
-            for open_request in patient.requests.select_for_update().filter(status__in=OPEN_STATUSES | {Status.LOCKED}):
+            for open_request in patient.requests.select_for_update().filter(status__in=state.OPEN | {Status.LOCKED}):
                 open_request.failed_identity_attempts = 0
-                if open_request.status == Status.LOCKED:
-                    open_request.status = Status.INVITED
+                state.move(open_request, Transition.UNLOCK)
                 open_request.save(update_fields=["failed_identity_attempts", "status"])
         if "appointment_at" in changes:
             request.appointment_at = appointment_at
@@ -1033,7 +969,7 @@ def correct_details(
         labels = [CORRECTION_LABELS[name] for name in changes]
         audit(
             request=request,
-            action="details_corrected",
+            action=AuditAction.DETAILS_CORRECTED,
             message=f"Corrected {', '.join(labels)}",
             user=user,
             ip=ip,
@@ -1064,14 +1000,14 @@ def assign_request(
     if not can_look_after:
         raise ConsentError("Choose a nurse from the list: that account can't look after requests.")
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         if request.assigned_to_id == (assignee.pk if assignee else None):
             return request
         request.assigned_to = assignee
         request.save(update_fields=["assigned_to"])
         audit(
             request=request,
-            action="assigned",
+            action=AuditAction.ASSIGNED,
             message="Assigned to a nurse" if assignee else "No longer assigned to a nurse",
             user=user,
             ip=ip,
@@ -1086,11 +1022,11 @@ def add_case_note(*, request: ConsentRequest, text: str, user: AbstractBaseUser,
     if not text:
         raise ConsentError("Write the note first.")
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         note = CaseNote.objects.create(request=request, text=text[:2000], written_by=user)
         audit(
             request=request,
-            action="note_added",
+            action=AuditAction.NOTE_ADDED,
             message="Added a case note",
             user=user,
             ip=ip,
@@ -1107,7 +1043,7 @@ def answer_patient_question(
     if not reply_note:
         raise ConsentError("Write a short note of how the question was answered (for example, “Phoned, explained”).")
     with transaction.atomic():
-        _locked(question.request)
+        lock_request(question.request)
         question = PatientQuestion.objects.select_for_update().get(pk=question.pk)
         if question.answered_at:
             raise ConsentError("This question has already been marked as answered.")
@@ -1115,7 +1051,7 @@ def answer_patient_question(
         question.save(update_fields=["answered_at", "answered_by", "reply_note"])
         audit(
             request=question.request,
-            action="question_answered",
+            action=AuditAction.QUESTION_ANSWERED,
             message="Marked a patient question as answered",
             user=user,
             ip=ip,
@@ -1186,8 +1122,8 @@ def record_checklist_entry(
     """
     note, override_reason = note.strip(), override_reason.strip()
     with transaction.atomic():
-        request = _locked(request)
-        if request.status in (Status.CANCELLED, Status.EXPIRED, Status.DECLINED, Status.WITHDRAWN):
+        request = lock_request(request)
+        if request.status in CHECKLIST_CLOSED:  # (`state` here is the mark)
             raise ConsentError(f"This request is {request.get_status_display().lower()}, so its checklist is closed.")
         item = checklist_items(request).get(str(item_key))
         if item is None:
@@ -1229,7 +1165,7 @@ def record_checklist_entry(
         item_text = item_text if len(item_text) <= 140 else item_text[:139] + "…"
         audit(
             request=request,
-            action="checklist_corrected" if signed_off else "checklist_marked",
+            action=AuditAction.CHECKLIST_CORRECTED if signed_off else "checklist_marked",
             message=f"{'Corrected' if signed_off else 'Marked'} “{item_text}” as {label}",
             user=user,
             ip=ip,
@@ -1286,14 +1222,14 @@ def sign_off_checklist(
     if not user.check_password(password):
         audit(
             request=request,
-            action="sign_off_refused",
+            action=AuditAction.SIGN_OFF_REFUSED,
             message="Checklist sign-off refused: wrong password",
             user=user,
             ip=ip,
         )
         raise ConsentError("That password isn't right. Enter the password you sign in with.")
     with transaction.atomic():
-        request = _locked(request)
+        request = lock_request(request)
         if hasattr(request, "checklist_sign_off"):
             raise ConsentError("This checklist has already been signed off. Record a correction instead.")
         if request.status in (Status.CANCELLED, Status.EXPIRED):
@@ -1304,7 +1240,9 @@ def sign_off_checklist(
         if open_items:
             raise ConsentError("These required items are not done yet: " + "; ".join(open_items) + ".")
         sign_off = ChecklistSignOff.objects.create(request=request, signed_off_by=user)
-        audit(request=request, action="checklist_signed_off", message="Checklist signed off", user=user, ip=ip)
+        audit(
+            request=request, action=AuditAction.CHECKLIST_SIGNED_OFF, message="Checklist signed off", user=user, ip=ip
+        )
     return sign_off
 
 
@@ -1364,10 +1302,10 @@ def confirm_on_the_day(
     every open matter (`open_matters`) has been acknowledged by its key.
     """
     with transaction.atomic():
-        request = _locked(request)
-        if request.status == Status.CONFIRMED:
+        request = lock_request(request)
+        if state.already_done(Transition.CONFIRM, request.status):
             return request
-        if request.status != Status.SIGNED:
+        if not state.allows(Transition.CONFIRM, request.status):
             raise ConsentError(
                 f"This request is {request.get_status_display().lower()}, not consented: "
                 "consent can only be confirmed once the patient has signed."
@@ -1389,11 +1327,12 @@ def confirm_on_the_day(
             raise ConsentError(
                 "Tick each open matter to show you have dealt with it before confirming: " + " ".join(unacknowledged)
             )
-        request.status, request.confirmed_at, request.confirmed_by = Status.CONFIRMED, timezone.now(), user
+        state.move(request, Transition.CONFIRM)
+        request.confirmed_at, request.confirmed_by = timezone.now(), user
         request.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         audit(
             request=request,
-            action="confirmed",
+            action=AuditAction.CONFIRMED,
             message="Consent confirmed with the patient on the day",
             user=user,
             ip=ip,
@@ -1403,10 +1342,8 @@ def confirm_on_the_day(
 
 # Publishing content that patients are reading --------------------------------------
 
-# A material change moves these onto the new version (none of them is signed).
-MOVABLE_STATUSES = OPEN_STATUSES | {Status.LOCKED, Status.EXPIRED}
-# A material change flags these for the nurse: the patient agreed to an earlier version.
-CONSENTED_STATUSES = {Status.SIGNED, Status.CONFIRMED}
+# A material change moves unsigned requests onto the new version (`Transition.MOVE_TO_VERSION`), and
+# flags consented ones for the nurse: the patient agreed to an earlier version.
 
 
 @dataclass(frozen=True)
@@ -1443,7 +1380,7 @@ def publish_content(
         )
         audit(
             request=None,
-            action="content_published",
+            action=AuditAction.CONTENT_PUBLISHED,
             message=f"Published version {version.number} of procedure {procedure.pk}"
             + (" (material)" if is_material else "")
             + (", approved as not material by a second content admin" if material_override_by else ""),
@@ -1464,16 +1401,16 @@ def publish_content(
             # Lock every affected request up front, in one order, before writing any audit event:
             # locking them one by one between audit writes could deadlock with a patient signing.
             list(earlier.select_for_update().order_by("pk").values_list("pk", flat=True))
-            for request in earlier.filter(status__in=MOVABLE_STATUSES):
+            for request in earlier.filter(status__in=state.where(Transition.MOVE_TO_VERSION)):
                 _move_to_version(request, version, user=user, ip=ip)
                 moved += 1
-            for request in earlier.filter(status__in=CONSENTED_STATUSES, content_changed_at__isnull=True):
-                request = _locked(request)
+            for request in earlier.filter(status__in=state.CONSENTED, content_changed_at__isnull=True):
+                request = lock_request(request)
                 request.content_changed_at = timezone.now()
                 request.save(update_fields=["content_changed_at"])
                 audit(
                     request=request,
-                    action="content_changed_since_signing",
+                    action=AuditAction.CONTENT_CHANGED_SINCE_SIGNING,
                     message=f"Version {version.number} of the information changed materially after signing",
                     user=user,
                     ip=ip,
@@ -1486,9 +1423,9 @@ def request_reconsent(
     *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None
 ) -> tuple[ConsentRequest, str]:
     """A new request on the current version for a patient who signed an earlier, materially changed one."""
-    if request.status not in CONSENTED_STATUSES or not request.content_changed_at:
+    if request.status not in state.CONSENTED or not request.content_changed_at:
         raise ConsentError("Only a signed request whose information has since changed materially needs re-consent.")
-    if request.replaced_by.filter(status__in=OPEN_STATUSES).exists():
+    if request.replaced_by.filter(status__in=state.OPEN).exists():
         raise ConsentError(
             "A re-consent request for this is already open. Open it from this request to see where it is, or "
             "reissue its link if the patient has lost it."
@@ -1506,7 +1443,7 @@ def request_reconsent(
         new_request.save(update_fields=["replaces"])
         audit(
             request=request,
-            action="reconsent_requested",
+            action=AuditAction.RECONSENT_REQUESTED,
             message=f"Re-consent requested on version {new_request.procedure_version.number} of the information",
             user=user,
             ip=ip,
@@ -1517,7 +1454,7 @@ def request_reconsent(
 
 def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user, ip) -> None:
     """Put an unsigned request on a new version, resetting only what refers to changed content."""
-    request = _locked(request)
+    request = lock_request(request)
     old_version = request.procedure_version
     diff = content_diff(old_version.content, version.content)
     changed = {
@@ -1569,7 +1506,7 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
     )
     audit(
         request=request,
-        action="moved_to_new_version",
+        action=AuditAction.MOVED_TO_NEW_VERSION,
         message=f"Moved from version {old_version.number} to version {version.number} of the information "
         f"(material change); answers about changed content were reset"
         + ("; the new version is not in the patient's language, so they now read it in English" * language_dropped),
@@ -1577,129 +1514,3 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
         ip=ip,
         detail={"from": old_version.number, "to": version.number, "reset": {k: len(v) for k, v in changed.items()}},
     )
-
-
-# The signed PDF -------------------------------------------------------------------
-
-
-def _store_sealed_document(
-    *, consent_request: ConsentRequest, existing, render, build, document_id: str, action: str, message: str
-):
-    """Render a sealed PDF (slow: before the lock) and keep it once, with the audit event that says so.
-
-    `existing()` finds a document already stored; `render()` gives (pdf, page_count); `build(pdf,
-    page_count)` gives the unsaved model with its file saved; `document_id` names it in the audit.
-    Under the request's lock a second render at the same moment stores nothing more; a file
-    written for a row that then fails to commit is removed again.
-    """
-    if found := existing():
-        return found
-    pdf, page_count = render()
-    document = None
-    try:
-        with transaction.atomic():
-            _locked(consent_request)
-            if found := existing():
-                return found
-            document = build(pdf, page_count)
-            document.save()
-            audit(
-                request=consent_request,
-                action=action,
-                message=message,
-                actor="system",
-                detail={"document_id": document_id, "sha256": document.sha256},
-            )
-    except BaseException:
-        if document is not None and document.file.name:
-            try:
-                document.file.storage.delete(document.file.name)
-            except Exception:
-                logger.exception("Could not remove the unused PDF file of request %s.", consent_request.pk)
-        raise
-    return document
-
-
-def store_consent_document(signature: Signature) -> ConsentDocument:
-    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists.
-
-    Rendering happens in a child process with a time and memory limit (`consent.render_limits`); a
-    render stopped by a limit, or failing, raises and stores nothing, so the PDF stays pending and
-    can be tried again (the task, the patient's download, `render_pending_documents`).
-    """
-    from consent.render_limits import render_consent_pdf_with_limits
-
-    def build(pdf: bytes, page_count: int) -> ConsentDocument:
-        document = ConsentDocument(signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count)
-        document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
-        return document
-
-    return _store_sealed_document(
-        consent_request=signature.request,
-        existing=lambda: ConsentDocument.objects.filter(signature=signature).first(),
-        render=lambda: render_consent_pdf_with_limits(signature),
-        build=build,
-        document_id=signature.document_id,
-        action="document_rendered",
-        message=f"Signed PDF record {signature.document_id} created",
-    )
-
-
-def store_withdrawal_document(consent_request: ConsentRequest) -> WithdrawalDocument:
-    """The sealed record of a withdrawal, naming and hashing the consent record it withdraws.
-
-    The consent record is rendered first if it is still pending, so its hash is known.
-    """
-    from consent.render_limits import render_withdrawal_pdf_with_limits
-
-    withdraws = store_consent_document(consent_request.signature)
-    document_id = "PRW-" + secrets.token_hex(5).upper()
-
-    def build(pdf: bytes, page_count: int) -> WithdrawalDocument:
-        document = WithdrawalDocument(
-            request=consent_request,
-            document_id=document_id,
-            withdraws=withdraws,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            page_count=page_count,
-        )
-        document.file.save(f"{document_id}.pdf", ContentFile(pdf), save=False)
-        return document
-
-    return _store_sealed_document(
-        consent_request=consent_request,
-        existing=lambda: WithdrawalDocument.objects.filter(request=consent_request).first(),
-        render=lambda: render_withdrawal_pdf_with_limits(consent_request, document_id=document_id, withdraws=withdraws),
-        build=build,
-        document_id=document_id,
-        action="withdrawal_document_rendered",
-        message=f"Sealed PDF record of the withdrawal {document_id} created",
-    )
-
-
-def render_withdrawal_document_safely(consent_request: ConsentRequest) -> WithdrawalDocument | None:
-    """The withdrawal's PDF, rendered now if still pending; None if that fails (it stays pending)."""
-    try:
-        return store_withdrawal_document(consent_request)
-    except Exception as error:
-        logger.exception(
-            "Rendering the withdrawal PDF for request %s failed (%s); it stays pending.",
-            consent_request.pk,
-            type(error).__name__,
-        )
-        return None
-
-
-def render_document_safely(signature: Signature) -> ConsentDocument | None:
-    """The signed PDF, rendered now if it is still pending; None if that fails (or hits a render limit).
-
-    A failure leaves the PDF pending and never loses the signature; the
-    background task's retries and `render_pending_documents` try it again.
-    """
-    try:
-        return store_consent_document(signature)
-    except Exception as error:
-        logger.exception(
-            "Rendering the PDF for signature %s failed (%s); it stays pending.", signature.pk, type(error).__name__
-        )
-        return None

@@ -302,6 +302,7 @@ def load_sample_procedures() -> list[tuple[Procedure, bool]]:
     receives the Spanish sample). Returns each sample procedure with whether it
     was created now.
     """
+    # Read only when asked for: no process loads the sample files just by starting.
     from procedures.sample_content import SAMPLE_PROCEDURES
 
     results = []

@@ -137,7 +137,7 @@ def main() -> None:
         shot("11-done")
         with page.expect_download() as download:
             page.click("text=Download your signed record")
-        pdf = out / "consent.pdf"
+        pdf = out / "records.pdf"
         download.value.save_as(pdf)
         browser.close()
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / "pdf-page")], check=True)  # noqa: S603, S607

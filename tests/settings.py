@@ -28,7 +28,7 @@ WHITENOISE_AUTOREFRESH = True
 # pair made once per test run (as `make_dev_signing_certificate` makes one). Both are
 # passed on in the environment, so a child process that renders a PDF seals and stores
 # it exactly as the test process does.
-from consent.signing import DEV_CERT_NAME, DEV_KEY_NAME, write_signing_pair  # noqa: E402
+from records.seal import DEV_CERT_NAME, DEV_KEY_NAME, write_signing_pair  # noqa: E402
 
 if not os.environ.get("PROCEED_TEST_SIGNING_DIR"):
     _signing_dir = tempfile.mkdtemp(prefix="proceed-test-signing-")

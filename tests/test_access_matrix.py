@@ -40,6 +40,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consent.models import AuditEvent, ConsentDocument, ConsentRequest, Patient, PatientQuestion
+from records import documents
 from tests.conftest import PASSWORD, PATIENT_A, PATIENT_B, StaffClient, build_procedure, make_case, make_user, sign_case
 
 ROLES = ("anonymous", "patient_a", "patient_b", "nurse", "content_admin", "superuser")
@@ -117,9 +118,7 @@ def _build_world() -> World:
     with TestCase.captureOnCommitCallbacks(execute=True):
         signature = sign_case(case_a)
     if not ConsentDocument.objects.filter(signature=signature).exists():
-        from consent import services
-
-        services.store_consent_document(signature)
+        documents.store_consent_document(signature)
     case_a.refresh()
     # Something behind each of the admin's security models: an authenticator and recovery codes,
     # and one failed and one successful password sign-in (django-axes records them).
@@ -391,7 +390,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "c/<str:token>/done/": Entry(patient_a_only(OK)),
     "c/<str:token>/withdraw/": Entry(patient_a_only(OK)),
     "c/<str:token>/information.pdf": Entry(patient_a_only(PDF)),
-    "c/<str:token>/consent.pdf": Entry(patient_a_only(PDF)),
+    "c/<str:token>/records.pdf": Entry(patient_a_only(PDF)),
     # Case A is signed, not withdrawn: its patient is taken to the done page (the download is in
     # tests/test_withdrawal_record.py).
     "c/<str:token>/withdrawal.pdf": Entry(patient_a_only(DONE)),
@@ -401,7 +400,7 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/procedures/": Entry(nurses_only(OK)),
     "staff/procedures/<slug:slug>/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/": Entry(nurses_only(OK)),
-    "staff/requests/<uuid:public_id>/consent.pdf": Entry(nurses_only(PDF)),
+    "staff/requests/<uuid:public_id>/records.pdf": Entry(nurses_only(PDF)),
     # Nothing withdrawn in case A: a 404 for the nurse (the download is in tests/test_withdrawal_record.py).
     "staff/requests/<uuid:public_id>/withdrawal.pdf": Entry(nurses_only(NOT_FOUND)),
     "staff/requests/<uuid:public_id>/notes/": Entry(nurses_only(POST_ONLY)),

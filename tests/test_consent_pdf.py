@@ -14,7 +14,10 @@ from pypdf import PdfReader
 
 from consent import services
 from consent.models import ConsentDocument, Signature, Status
-from consent.pdf import (
+from consent.services import ConsentError
+from procedures.services import publish_procedure
+from records import documents
+from records.pdf import (
     PdfRenderError,
     RefusedURL,
     StaticFilesFetcher,
@@ -24,8 +27,6 @@ from consent.pdf import (
     render_information_pdf,
     safe_signature_image,
 )
-from consent.services import ConsentError
-from procedures.services import publish_procedure
 from tests.conftest import PATIENT_A, PATIENT_B, build_procedure, complete_journey, make_case, sign_case
 
 
@@ -103,7 +104,7 @@ def test_signing_renders_a_pdf_holding_the_whole_record(case_a, django_capture_o
 @pytest.mark.parametrize(("decision", "kind"), [("consent", "Consent record"), ("decline", "Record of decision")])
 def test_every_page_says_what_the_document_is_for_whom_and_which_page(case_a, decision, kind):
     signature = sign_case(case_a, decision=decision)
-    document = services.store_consent_document(signature)
+    document = documents.store_consent_document(signature)
     pages = page_texts(stored_pdf(document))
     header = f"{kind} · Test procedure · information version 1"
     footer = f"Ana María López · DOB 14 Mar 1950 · Document {signature.document_id}"
@@ -118,12 +119,12 @@ def test_every_page_says_what_the_document_is_for_whom_and_which_page(case_a, de
 
 def test_stored_sha256_is_the_hash_of_the_file_and_a_second_render_changes_nothing(signed_case):
     signature = signed_case.request.signature
-    document = services.store_consent_document(signature)
+    document = documents.store_consent_document(signature)
     data = stored_pdf(document)
     assert data.startswith(b"%PDF")
     assert document.sha256 == hashlib.sha256(data).hexdigest()
 
-    again = services.store_consent_document(signature)
+    again = documents.store_consent_document(signature)
 
     assert again.pk == document.pk
     assert again.file.name == document.file.name
@@ -138,7 +139,7 @@ def test_a_failed_render_keeps_the_signature_and_the_command_renders_it_later(
     def broken(signature):
         raise RuntimeError("the renderer fell over")
 
-    monkeypatch.setattr("consent.pdf.render_consent_pdf", broken)
+    monkeypatch.setattr("records.pdf.render_consent_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
         signature = sign_case(case_a)
 
@@ -156,7 +157,7 @@ def test_a_failed_render_keeps_the_signature_and_the_command_renders_it_later(
 
 
 def test_render_pending_documents_reports_failures_without_personal_data(signed_case, monkeypatch):
-    monkeypatch.setattr("consent.pdf.render_consent_pdf", lambda signature: 1 / 0)
+    monkeypatch.setattr("records.pdf.render_consent_pdf", lambda signature: 1 / 0)
     out, err = io.StringIO(), io.StringIO()
 
     with pytest.raises(CommandError):

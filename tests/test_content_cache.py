@@ -1,4 +1,4 @@
-"""Fragments of patient pages reused from a published version (consent.content_cache) never show the wrong thing."""
+"""Fragments of patient pages reused from a published version (journey.content_cache) never show the wrong thing."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.template import Context, Origin, Template
 from django.test import Client
 from django.utils import translation
 
-from consent import content_cache
+from editor.preview import DraftVersion
+from journey import content_cache
 from procedures.models import Risk
-from procedures.preview import DraftVersion
 from procedures.services import publish_procedure
 from tests.conftest import PATIENT_B, make_case
 from tests.test_patient_journey import DOB, dob_post, risks_post

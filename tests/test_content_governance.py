@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from consent import services
 from consent.models import Acknowledgement, AuditEvent, ConsentDocument, ConsentRequest, Status, Step
-from consent.pdf import consent_pdf_html, render_information_pdf
 from procedures.diff import content_diff
 from procedures.models import ComprehensionQuestion, PreparationStep, Procedure, ProcedureVersion, Risk
 from procedures.readability import ReadabilityTextarea
 from procedures.services import snapshot
+from records.pdf import consent_pdf_html, render_information_pdf
 from tests.conftest import PATIENT_B, complete_journey, make_case, sign_case
 
 

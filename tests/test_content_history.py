@@ -12,7 +12,7 @@ from django.forms import CheckboxInput
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from procedures.history import EDITS_PER_PAGE, word_diff
+from editor.history import EDITS_PER_PAGE, word_diff
 from procedures.models import PreparationStep, Procedure, Risk
 from procedures.services import publish_procedure
 from tests.conftest import build_procedure, make_user

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from consent import services
 from consent.models import AuditEvent, Status
+from records import documents
 
 
 def correction_post(case, **changes) -> dict:
@@ -70,7 +71,7 @@ def test_a_new_appointment_moves_the_link_and_a_correction_needs_a_reason(client
 
 
 def test_a_correction_after_signing_leaves_the_record_and_shows_beside_it(client, nurse, signed_case):
-    document = services.store_consent_document(signed_case.request.signature)
+    document = documents.store_consent_document(signed_case.request.signature)
     sha = document.sha256
     client.force_login(nurse)
     client.post(

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent import services
-from consent.dashboard import FLAG_CHOICES, Flag, dashboard_rows, row_flags
 from consent.models import (
     Acknowledgement,
     ChecklistEntry,
@@ -28,6 +27,7 @@ from consent.models import (
     Signature,
     Status,
 )
+from staff.dashboard import FLAG_CHOICES, Flag, dashboard_rows, row_flags
 from tests.conftest import PASSWORD, PATIENT_A, PATIENT_B, complete_journey, make_case, sign_case
 
 URL = reverse("staff:index")
@@ -583,7 +583,7 @@ def test_the_filter_form_keeps_its_csrf_token_its_values_and_its_errors_from_one
 
 
 def test_a_search_term_is_never_kept_with_the_form_html(nurse_client, case_a):
-    from consent.dashboard_forms import RENDERED_FIELDS
+    from staff.dashboard_forms import RENDERED_FIELDS
 
     response = nurse_client.post(URL, {"q": "López"}, follow=True)
 

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from consent import services
-from consent.models import OPEN_STATUSES, ConsentRequest, Patient, Status
+from consent import services, state
+from consent.models import ConsentRequest, Patient, Status
 from procedures.roles import CONTENT_ADMINS, NURSES
 
 LINK_PATTERN = re.compile(r"^  (.+): (http\S+/c/([A-Za-z0-9_-]+)/)$", re.MULTILINE)
@@ -63,7 +63,7 @@ def test_running_twice_reissues_the_links_without_piling_up_requests(db, debug, 
     first = setup_demo()
     second = setup_demo()
 
-    assert ConsentRequest.objects.filter(status__in=OPEN_STATUSES).count() == 4
+    assert ConsentRequest.objects.filter(status__in=state.OPEN).count() == 4
     assert ConsentRequest.objects.count() == 4
     assert User.objects.count() == 3
     for name in first:
@@ -80,7 +80,7 @@ def test_a_finished_demo_request_is_replaced_by_a_new_one(db, debug):
     setup_demo()
 
     assert ConsentRequest.objects.count() == 5
-    assert ConsentRequest.objects.filter(status__in=OPEN_STATUSES).count() == 4
+    assert ConsentRequest.objects.filter(status__in=state.OPEN).count() == 4
 
 
 def test_refuses_to_run_without_debug(db, settings):

@@ -21,18 +21,19 @@ from django_tasks_db.models import DBTaskResult
 
 from consent import services
 from consent.models import AuditEvent, ConsentDocument, Signature, Status
-from consent.render_limits import (
+from records import documents
+from records.render_limits import (
     DatabaseUseInRenderProcess,
     RenderCrashed,
     RenderTimeout,
     RenderTooLarge,
     run_with_limits,
 )
-from consent.tasks import RETRY_DELAYS, render_consent_document, schedule_retry
+from records.tasks import RETRY_DELAYS, render_consent_document, schedule_retry
 from tests.conftest import complete_journey, sign_case
 from tests.test_patient_journey import sign_post, walk_to_decision
 
-RENDERER = "consent.pdf.render_consent_pdf"
+RENDERER = "records.pdf.render_consent_pdf"
 
 
 def broken_render(signature):
@@ -123,7 +124,7 @@ def test_a_failed_render_keeps_the_signature_shows_pending_and_is_rendered_later
     assert not ConsentDocument.objects.exists()
     done = client.get(f"{case_a.url}done/").content.decode()
     assert "Your PDF is being prepared" in done
-    assert client.get(f"{case_a.url}consent.pdf").status_code == 503  # still failing: the pending page
+    assert client.get(f"{case_a.url}records.pdf").status_code == 503  # still failing: the pending page
 
     monkeypatch.undo()
     out = io.StringIO()
@@ -148,7 +149,7 @@ def test_a_failed_render_task_is_retried_later_by_the_worker_until_it_succeeds(
     [first] = run_ready_tasks()
 
     assert first.status == "FAILED"
-    assert first.exception_class_path.startswith(("builtins.RuntimeError", "consent.render_limits.RenderTimeout"))
+    assert first.exception_class_path.startswith(("builtins.RuntimeError", "records.render_limits.RenderTimeout"))
     retry = DBTaskResult.objects.get(status="READY")
     assert retry.args_kwargs["args"] == [signature.pk, 2]
     assert retry.run_after >= timezone.now() + datetime.timedelta(seconds=RETRY_DELAYS[0] - 5)
@@ -224,7 +225,7 @@ def test_a_render_that_hangs_is_stopped_and_leaves_the_pdf_pending(signed_case, 
 
     started = time.monotonic()
     with pytest.raises(RenderTimeout, match="longer than 2 seconds"):
-        services.store_consent_document(signature)
+        documents.store_consent_document(signature)
 
     assert time.monotonic() - started < 10
     assert multiprocessing.active_children() == []  # the child was killed, not left running
@@ -238,7 +239,7 @@ def test_a_render_that_uses_too_much_memory_is_stopped(signed_case, monkeypatch,
     monkeypatch.setattr(RENDERER, greedy_render)
 
     with pytest.raises(RenderTooLarge, match="more than 200 MB"):
-        services.store_consent_document(signature)
+        documents.store_consent_document(signature)
 
     assert multiprocessing.active_children() == []
     assert Signature.objects.filter(pk=signature.pk).exists()
@@ -260,7 +261,7 @@ def test_a_normal_render_goes_through_the_limits_and_stores_the_right_file(signe
     assert settings.PROCEED_RENDER_MEMORY_MB == 1024
     signature = signed_case.request.signature
 
-    document = services.store_consent_document(signature)
+    document = documents.store_consent_document(signature)
 
     data = stored_pdf(document)
     assert data.startswith(b"%PDF")
@@ -288,7 +289,7 @@ def test_the_patients_download_shows_the_pending_page_when_the_render_hangs(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"{case_a.url}sign/consent/", sign_post())
 
-    response = client.get(f"{case_a.url}consent.pdf")
+    response = client.get(f"{case_a.url}records.pdf")
 
     assert response.status_code == 503
     assert "still being prepared" in response.content.decode()
@@ -358,16 +359,16 @@ def test_a_database_error_when_storing_the_pdf_keeps_no_file_and_the_pdf_stays_p
             raise DatabaseError("the database went away")
         return real_audit(*args, **kwargs)
 
-    monkeypatch.setattr("consent.services.audit", audit)
+    monkeypatch.setattr("records.documents.audit", audit)
     storage = ConsentDocument._meta.get_field("file").storage
 
     with pytest.raises(DatabaseError):
-        services.store_consent_document(signature)
+        documents.store_consent_document(signature)
 
     assert not ConsentDocument.objects.exists()
     assert not storage.exists(f"consent-documents/{signature.document_id}.pdf")
     monkeypatch.undo()
-    assert services.store_consent_document(signature).sha256
+    assert documents.store_consent_document(signature).sha256
 
 
 # Enqueueing waits for the commit -------------------------------------------------------------------
@@ -386,7 +387,7 @@ def test_the_render_is_queued_only_after_the_signature_commits(
     assert not DBTaskResult.objects.exists()
     callbacks[0]()
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "consent.tasks.render_consent_document"
+    assert queued.task_path == "records.tasks.render_consent_document"
     assert queued.args_kwargs["args"] == [signature.pk]
     assert queued.status == "READY"
 

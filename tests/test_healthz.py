@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.db import DatabaseError, connection
 
-from consent import health
+from config import health
 from consent.models import ConsentDocument
 from tests.conftest import PATIENT_A
 

@@ -38,7 +38,8 @@ from hypothesis import strategies as st
 
 from consent import services
 from consent.models import ChecklistState, Decision, PatientQuestion, Signer, Status
-from consent.pdf import consent_pdf_html, information_pdf_html, render_consent_pdf
+from records import documents
+from records.pdf import consent_pdf_html, information_pdf_html, render_consent_pdf
 from tests.conftest import PASSWORD, PATIENT_A, make_case
 
 # Hostile values -----------------------------------------------------------------------------
@@ -625,7 +626,7 @@ def test_checklist_marks_with_hostile_notes_break_no_page(signed_case, nurse_bro
         assert_served(nurse_browser.post(url, data.draw(fields)), "a checklist mark")
 
         assert_pages_work(nurse_browser, staff_pages(signed_case.request))
-        from consent.checklist_pdf import checklist_pdf_html
+        from records.checklist_pdf import checklist_pdf_html
 
         signed_case.refresh()
         assert_no_raw_markup(checklist_pdf_html(signed_case.request), "the checklist PDF's HTML")
@@ -719,7 +720,7 @@ def sealed_pdf(signed_case) -> bytes:
 
     document = ConsentDocument.objects.filter(signature__request=signed_case.request).first()
     if document is None:
-        services.store_consent_document(signed_case.request.signature)
+        documents.store_consent_document(signed_case.request.signature)
         document = ConsentDocument.objects.get(signature__request=signed_case.request)
     with document.file.open("rb") as file:
         return file.read()
@@ -753,7 +754,7 @@ def test_the_verify_page_survives_hostile_uploads(sealed_pdf, data):
         ),
         label="file",
     )
-    name = data.draw(st.one_of(st.just("consent.pdf"), ONE_VALUE.map(lambda v: v[:200] or "x")), label="file name")
+    name = data.draw(st.one_of(st.just("records.pdf"), ONE_VALUE.map(lambda v: v[:200] or "x")), label="file name")
     content_type = data.draw(st.sampled_from(["application/pdf", "text/html", "", "image/png; charset=<script>"]))
     upload = st.builds(lambda: SimpleUploadedFile(name.replace("\x00", "") or "x", content, content_type=content_type))
     with fresh_example():

@@ -131,7 +131,7 @@ def test_a_spanish_speaking_patient_completes_the_journey_in_spanish_and_gets_a_
     done = client.get(f"{case.url}done/").content.decode()
     assert "Gracias: su consentimiento ha quedado registrado" in done
 
-    pdf = client.get(f"{case.url}consent.pdf")
+    pdf = client.get(f"{case.url}records.pdf")
     assert pdf.status_code == 200 and ConsentDocument.objects.filter(signature=signature).exists()
     text = pdf_text(b"".join(pdf.streaming_content))
     # Spanish throughout: headings, content, the statement, dates ...
@@ -186,7 +186,7 @@ def test_an_english_patient_still_gets_english_everywhere(bilingual_procedure):
 
 
 def test_an_english_record_states_its_language_too(signed_case):
-    from consent.pdf import consent_pdf_html
+    from records.pdf import consent_pdf_html
 
     html = consent_pdf_html(signed_case.request.signature)
     assert html_lang(html) == "en"
@@ -304,7 +304,7 @@ def test_the_nurse_sees_the_language_the_patient_used(client, nurse, spanish_cas
     assert "Language the patient reads and signs in: <strong>Spanish (Español)</strong>" in page
     # The nurse's own page stays in English, with the content in English.
     assert html_lang(page) == "en" and "Test procedure" in page
-    from consent.checklist_pdf import checklist_pdf_html
+    from records.checklist_pdf import checklist_pdf_html
 
     checklist = checklist_pdf_html(spanish_case.request)
     assert '<th scope="row">Patient\'s language</th><td>Spanish (Español)</td>' in checklist

@@ -179,7 +179,7 @@ def test_impossible_dates_get_a_message_and_do_not_count_as_tries(client, case_a
 
 
 def test_pages_after_identity_need_the_identity_check_first(client, case_a):
-    for page in ["about/", "risks/", "review/", "sign/consent/", "done/", "consent.pdf", "information.pdf"]:
+    for page in ["about/", "risks/", "review/", "sign/consent/", "done/", "records.pdf", "information.pdf"]:
         response = client.get(f"{case_a.url}{page}")
         assert response.status_code == 302, page
         assert response["Location"].endswith("/identity/"), page
@@ -393,7 +393,7 @@ def test_decision_choices_are_equal_name_the_procedure_and_none_is_preselected(c
     [("Lumbar puncture", "lumbar puncture"), ("MRI-guided biopsy", "MRI-guided biopsy"), ("X", "X")],
 )
 def test_a_procedure_name_reads_naturally_inside_a_sentence(name, in_a_sentence):
-    from consent.forms import procedure_in_a_sentence
+    from journey.forms import procedure_in_a_sentence
 
     assert procedure_in_a_sentence(name) == in_a_sentence
 
@@ -433,7 +433,7 @@ def test_whole_journey_to_signed_consent(client, case_a, django_capture_on_commi
     done = client.get(f"{case_a.url}done/").content.decode()
     assert "your consent is recorded" in done
     assert signature.document_id in done
-    pdf = client.get(f"{case_a.url}consent.pdf")
+    pdf = client.get(f"{case_a.url}records.pdf")
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     disposition = pdf["Content-Disposition"]
@@ -600,7 +600,7 @@ def test_the_consent_pdf_before_signing_goes_to_the_current_step_with_a_plain_me
     verify(client, case_a)
     client.post(f"{case_a.url}about/")
 
-    response = client.get(f"{case_a.url}consent.pdf", follow=True)
+    response = client.get(f"{case_a.url}records.pdf", follow=True)
 
     assert response.redirect_chain == [(f"{case_a.url}risks/", 302)]
     text = response.content.decode()

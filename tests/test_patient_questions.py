@@ -107,7 +107,7 @@ def test_an_answer_needing_follow_up_says_what_to_do_at_once_and_after_saving(pu
 
 
 def test_without_a_prompt_written_the_patient_is_asked_to_call_the_clinic(case_a, settings):
-    from consent.views import answer_prompt
+    from journey.views import answer_prompt
 
     item = case_a.request.content["checklist_items"][0]
     assert answer_prompt(item) == (

@@ -163,7 +163,7 @@ def test_patient_pages_are_not_cached(client, case_a):
 def test_patient_pdfs_are_not_cached(client, signed_case):
     client.post(f"{signed_case.url}identity/", dob_post())
 
-    for pdf in ["consent.pdf", "information.pdf"]:
+    for pdf in ["records.pdf", "information.pdf"]:
         response = client.get(f"{signed_case.url}{pdf}")
 
         assert response.status_code == 200
@@ -172,7 +172,7 @@ def test_patient_pdfs_are_not_cached(client, signed_case):
 
 
 def test_staff_pages_and_pdfs_are_not_cached(nurse_client, signed_case):
-    from consent.services import render_document_safely
+    from records.documents import render_document_safely
 
     assert render_document_safely(signed_case.request.signature) is not None  # rendering waits for a commit
     case_url = f"/staff/requests/{signed_case.request.public_id}/"
@@ -181,7 +181,7 @@ def test_staff_pages_and_pdfs_are_not_cached(nurse_client, signed_case):
 
         assert response.status_code == 200, url
         assert_not_cached(response)
-    for url in [f"{case_url}consent.pdf", f"{case_url}checklist.pdf"]:
+    for url in [f"{case_url}records.pdf", f"{case_url}checklist.pdf"]:
         response = nurse_client.get(url)
 
         assert response.status_code == 200, url
@@ -515,6 +515,6 @@ def test_no_template_has_inline_code_the_policy_would_block(what):
 
 
 def test_the_checklist_pdf_stylesheet_is_a_static_file():
-    from consent.pdf import find_static_file
+    from records.pdf import find_static_file
 
     assert find_static_file("css/pdf-checklist.css") is not None

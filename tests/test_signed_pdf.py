@@ -22,10 +22,10 @@ from pyhanko.sign.validation import SignatureCoverageLevel, read_certification_d
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
-from consent import services
 from consent.models import ConsentDocument, Signature
-from consent.pdf import html_to_pdf, render_consent_pdf
-from consent.signing import (
+from records import documents
+from records.pdf import html_to_pdf, render_consent_pdf
+from records.seal import (
     SEAL_FIELD_NAME,
     SigningNotConfigured,
     check_signing_key,
@@ -43,7 +43,7 @@ def stored_pdf(document: ConsentDocument) -> bytes:
 
 @pytest.fixture
 def document(signed_case) -> ConsentDocument:
-    return services.store_consent_document(signed_case.request.signature)
+    return documents.store_consent_document(signed_case.request.signature)
 
 
 def missing_key(tmp_path: Path):
@@ -84,7 +84,7 @@ def test_the_record_names_its_document_id_in_its_metadata(document):
 
 
 def test_the_leaflet_stays_a_plain_pdf(case_a):
-    from consent.pdf import render_information_pdf
+    from records.pdf import render_information_pdf
 
     pdf = render_information_pdf(case_a.request)
     reader = PdfReader(io.BytesIO(pdf))
@@ -142,7 +142,7 @@ def test_a_pdf_without_a_seal_is_not_sealed():
 
 def test_sealing_leaves_the_pages_as_they_were(case_a):
     signature = sign_case(case_a)
-    from consent.pdf import RECORD_PDF_VARIANT, consent_pdf_html
+    from records.pdf import RECORD_PDF_VARIANT, consent_pdf_html
 
     unsealed, pages = html_to_pdf(consent_pdf_html(signature), pdf_variant=RECORD_PDF_VARIANT)
     sealed = seal_pdf(unsealed)

@@ -10,7 +10,7 @@ from tests.conftest import sign_case
 @pytest.fixture
 def signed_with_question(case_a, django_capture_on_commit_callbacks, monkeypatch):
     # Access is the point here, not the PDF's contents: a stand-in keeps these tests fast.
-    monkeypatch.setattr("consent.pdf.render_consent_pdf", lambda signature: (b"%PDF-1.4 stand-in", 1))
+    monkeypatch.setattr("records.pdf.render_consent_pdf", lambda signature: (b"%PDF-1.4 stand-in", 1))
     with django_capture_on_commit_callbacks(execute=True):
         sign_case(case_a)
     return case_a
@@ -72,7 +72,7 @@ PAGES = [
 
 
 def test_the_list_covers_every_staff_url(signed_with_question):
-    from consent import staff_urls
+    from staff import urls as staff_urls
 
     names = set()
     for pattern in staff_urls.urlpatterns:

@@ -12,11 +12,11 @@ from django.utils import dateformat, timezone
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from consent import services
 from consent.models import ConsentDocument
-from consent.pdf import html_to_pdf
-from consent.signing import read_seal, seal_pdf, write_signing_pair
-from consent.verify_views import MAX_UPLOAD_BYTES
+from records import documents
+from records.pdf import html_to_pdf
+from records.seal import read_seal, seal_pdf, write_signing_pair
+from records.verify_views import MAX_UPLOAD_BYTES
 from tests.conftest import PATIENT_A
 
 URL = "/verify/"
@@ -42,7 +42,7 @@ def client():
 
 @pytest.fixture
 def document(signed_case) -> ConsentDocument:
-    return services.store_consent_document(signed_case.request.signature)
+    return documents.store_consent_document(signed_case.request.signature)
 
 
 def upload(client, data: bytes, name: str = "consent-record.pdf", content_type: str = "application/pdf"):
@@ -155,7 +155,7 @@ def test_a_record_sealed_with_another_key_fails(client, signed_case, tmp_path):
     # Stored by this server (so its SHA-256 is on file), but sealed with someone else's key.
     other = write_signing_pair(tmp_path, common_name="Riverside Spine Clinic", organization="Riverside Spine Clinic")
     with override_settings(PROCEED_SIGNING_KEY=other.key_path, PROCEED_SIGNING_CERT=other.cert_path):
-        document = services.store_consent_document(signed_case.request.signature)
+        document = documents.store_consent_document(signed_case.request.signature)
     data = stored_pdf(document)
     check = read_seal(data)
     assert check.intact and not check.trusted
@@ -249,7 +249,7 @@ def test_without_the_clinics_certificate_the_page_says_it_cannot_check(client, d
 
 
 def test_the_record_says_where_to_check_it(signed_case):
-    from consent.pdf import consent_pdf_html
+    from records.pdf import consent_pdf_html
 
     html = consent_pdf_html(signed_case.request.signature)
 

@@ -15,9 +15,10 @@ from pypdf import PdfReader
 
 from consent import services
 from consent.models import ConsentDocument, WithdrawalDocument
-from consent.signing import read_seal
 from procedures.models import Risk
 from procedures.services import publish_procedure
+from records import documents
+from records.seal import read_seal
 from tests.conftest import PATIENT_A, Case, add_spanish, build_procedure, complete_journey, make_case, sign_case
 
 
@@ -49,7 +50,7 @@ def patient_client(case) -> Client:
 
 @pytest.fixture
 def withdrawn(signed_case, django_capture_on_commit_callbacks):
-    consent_document = services.store_consent_document(signed_case.request.signature)
+    consent_document = documents.store_consent_document(signed_case.request.signature)
     before = read(consent_document)
     client = patient_client(signed_case)
     with django_capture_on_commit_callbacks(execute=True):
@@ -78,7 +79,7 @@ def test_the_patient_and_the_nurse_can_download_both_records(withdrawn, client, 
     case, patient, _consent_document, _before = withdrawn
     done = patient.get(f"{case.url}done/").content.decode()
     assert "Download your signed record (PDF)" in done and "Download the record of your withdrawal (PDF)" in done
-    for url in (f"{case.url}consent.pdf", f"{case.url}withdrawal.pdf"):
+    for url in (f"{case.url}records.pdf", f"{case.url}withdrawal.pdf"):
         response = patient.get(url)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
@@ -105,7 +106,7 @@ def test_verify_says_the_original_is_genuine_and_was_withdrawn_on_that_date_with
 
 def test_a_withdrawal_whose_record_failed_to_render_is_made_when_downloaded_or_by_the_command(signed_case, monkeypatch):
     patient = patient_client(signed_case)
-    monkeypatch.setattr("consent.tasks.store_withdrawal_document", lambda request: 1 / 0)
+    monkeypatch.setattr("records.tasks.store_withdrawal_document", lambda request: 1 / 0)
     patient.post(f"{signed_case.url}withdraw/", {"reason": ""})
     monkeypatch.undo()
     assert not WithdrawalDocument.objects.exists()
@@ -119,7 +120,7 @@ def test_a_withdrawal_whose_record_failed_to_render_is_made_when_downloaded_or_b
 def test_verify_says_a_newer_consent_replaces_one_signed_before_a_material_change(
     nurse, published_procedure, signed_case
 ):
-    original = services.store_consent_document(signed_case.request.signature)
+    original = documents.store_consent_document(signed_case.request.signature)
     Risk.objects.filter(procedure=published_procedure).update(severity="serious")
     services.publish_content(procedure=published_procedure, user=None, change_summary="Serious", is_material=True)
     signed_case.refresh()
@@ -190,5 +191,5 @@ def test_the_re_consent_trail_links_both_ways_clears_the_flag_and_allows_one_at_
     signature = services.sign(
         request=new_request, decision="consent", typed_name=new_request.patient.full_name, signer="patient", ip=None
     )
-    text = text_of_pdf(read(services.store_consent_document(signature)))
+    text = text_of_pdf(read(documents.store_consent_document(signature)))
     assert f"This consent replaces the one in document {original.signature.document_id}" in text

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import consent.signing
+import consent.storage
 
 
 class Migration(migrations.Migration):
@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="consentdocument",
             name="file",
-            field=models.FileField(storage=consent.signing.private_storage, upload_to="consent-documents/"),
+            field=models.FileField(storage=consent.storage.private_storage, upload_to="consent-documents/"),
         ),
     ]

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import consent.signing
+import consent.storage
 
 
 def append_only(apps, schema_editor):
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("document_id", models.CharField(max_length=32, unique=True)),
-                ("file", models.FileField(storage=consent.signing.private_storage, upload_to="withdrawal-documents/")),
+                ("file", models.FileField(storage=consent.storage.private_storage, upload_to="withdrawal-documents/")),
                 ("sha256", models.CharField(max_length=64)),
                 ("page_count", models.PositiveSmallIntegerField()),
                 ("rendered_at", models.DateTimeField(default=django.utils.timezone.now)),

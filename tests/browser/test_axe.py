@@ -13,8 +13,8 @@ from django.views.defaults import server_error
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from consent import services
 from procedures.services import publish_procedure
+from records import documents
 from tests.browser.audit import AxeAudit
 from tests.browser.helpers import (
     PATIENT,
@@ -123,7 +123,7 @@ def test_every_patient_page_passes_axe(page, new_page, published_procedure, sett
     # The signed record cannot be rendered just now: the "being prepared" page.
     other = make_case(published_procedure, PATIENT_B)
     sign_case(other)
-    monkeypatch.setattr(services, "render_document_safely", lambda signature: None)
+    monkeypatch.setattr(documents, "render_document_safely", lambda signature: None)
     second = new_page()
     second.goto(other.url + "identity/")
     dob = PATIENT_B["date_of_birth"]
@@ -133,7 +133,7 @@ def test_every_patient_page_passes_axe(page, new_page, published_procedure, sett
     submit(second)
     second.wait_for_url("**/done/")
     audit(second, "done: PDF not ready")
-    second.goto(other.url + "consent.pdf")
+    second.goto(other.url + "records.pdf")
     second.get_by_role("heading", name="Your PDF is not ready yet").wait_for()
     audit(second, "PDF pending")
 

@@ -88,7 +88,7 @@ def test_the_journey_can_be_completed_with_the_keyboard_alone(new_page, publishe
     page.keyboard.press("Enter")
     page.wait_for_url("**/done/")
 
-    tab_to(page, "main a[href$='consent.pdf']")
+    tab_to(page, "main a[href$='records.pdf']")
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     text = pdf_text(Path(download.value.path()).read_bytes())

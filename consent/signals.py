@@ -1,0 +1,13 @@
+"""What the consent domain announces, for the parts of Proceed that act on it.
+
+The domain doesn't know how its records are rendered: `records` listens (see `records.apps`) and
+renders the sealed PDF. Each is sent only once the change is committed.
+"""
+
+from django.dispatch import Signal
+
+# A patient signed (consent or a decision not to proceed). Argument: signature.
+consent_signed = Signal()
+
+# A patient withdrew a signed consent. Argument: consent_request.
+consent_withdrawn = Signal()

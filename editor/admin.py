@@ -1,0 +1,347 @@
+from django import forms
+from django.apps import apps
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from editor import history, preview, publishing
+from procedures.models import (
+    ChecklistItem,
+    ComprehensionQuestion,
+    PreparationStep,
+    Procedure,
+    ProcedureVersion,
+    Risk,
+)
+from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
+from procedures.roles import staff_name
+from procedures.services import publishing_requirements, settle_translations_to_update
+
+SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
+FORMATTING_HELP = _(
+    "Formatting: a blank line starts a new paragraph; lines starting with “- ” make a list; "
+    "**double asterisks** make bold. Anything else, such as HTML, is removed before patients see it. "
+    "Aim for a reading grade of 8 or below."
+)
+# The texts patients read, each shown with its reading grade.
+PATIENT_TEXT_FIELDS = {
+    "summary",
+    "what_happens",
+    "indications",
+    "benefits",
+    "alternatives",
+    "recovery",
+    "description",
+    "instruction",
+    "explanation",
+}
+
+
+SPANISH_PROCEDURE_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
+
+
+class ReadabilityMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in PATIENT_TEXT_FIELDS:
+            kwargs["widget"] = ReadabilityTextarea(attrs={"rows": 4, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class OrderedInline(ReadabilityMixin, admin.StackedInline):
+    """One kind of item, folded shut until opened (a <details>, so it needs no JavaScript), each
+    item's translations folded inside it. An inline with an error opens by itself (Django's rule)."""
+
+    extra = 0
+    show_change_link = False
+    classes = ["collapse"]
+    main_fields: list = []
+    translated_fields: list = []
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": self.main_fields}),
+            (_("Spanish (español)"), {"fields": self.translated_fields, "classes": ["collapse"]}),
+        ]
+
+
+class RiskInline(OrderedInline):
+    model = Risk
+    main_fields = [
+        "order",
+        "title",
+        "description",
+        ("frequency", "frequency_n", "frequency_m"),
+        ("severity", "is_material"),
+    ]
+    translated_fields = ["title_es", "description_es"]
+
+
+class PreparationStepInline(OrderedInline):
+    model = PreparationStep
+    main_fields = ["order", ("timing", "days_before"), "instruction"]
+    translated_fields = ["timing_es", "instruction_es"]
+
+
+class ChecklistItemInline(OrderedInline):
+    model = ChecklistItem
+    main_fields = [
+        "order",
+        "text",
+        ("category", "required", "allow_not_applicable"),
+        ("patient_question", "expected_answer"),
+        "patient_prompt",
+        ("ask_min_age", "ask_max_age", "ask_only_if_could_be_pregnant"),
+    ]
+    translated_fields = ["patient_question_es", "patient_prompt_es"]
+
+
+class ComprehensionQuestionInline(OrderedInline):
+    model = ComprehensionQuestion
+    main_fields = ["order", "question", "choices", "correct_choice", "explanation"]
+    translated_fields = ["question_es", "choices_es", "explanation_es"]
+
+
+class StaffNames:
+    """Who published a version, and who approved it, by their full name (as everywhere in Proceed)."""
+
+    @admin.display(description=_("Published by"))
+    def published_by_name(self, version):
+        return staff_name(version.published_by) if version.published_by_id else "—"
+
+    @admin.display(description=_("Published as not material with the approval of"))
+    def approved_by_name(self, version):
+        return staff_name(version.material_override_by) if version.material_override_by_id else "—"
+
+
+class PublishedVersionInline(StaffNames, admin.TabularInline):
+    model = ProcedureVersion
+    verbose_name_plural = _("Published versions (read-only)")
+    fields = ["number", "published_at", "published_by_name", "change_summary", "is_material", "short_fingerprint"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Fingerprint"))
+    def short_fingerprint(self, version):
+        return version.short_fingerprint
+
+
+class ProcedureForm(forms.ModelForm):
+    """The procedure's own fields, and a way to confirm translations marked as needing an update."""
+
+    confirm_translations = forms.TypedMultipleChoiceField(
+        label=_("Still right"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick a translation you have checked and that needs no change; saving clears its mark."),
+    )
+
+    class Meta:
+        model = Procedure
+        fields = ["name"]  # the admin passes the fields of its fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        marks = self.instance.translations_to_update if self.instance.pk else []
+        if marks:
+            self.fields["confirm_translations"].choices = [(index, entry["label"]) for index, entry in enumerate(marks)]
+        else:
+            del self.fields["confirm_translations"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
+    list_display = ["name", "sample_label", "current_version_number", "worst_reading_grade", "updated_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    form = ProcedureForm
+    readonly_fields = ["sample_notice"]
+    fieldsets = [
+        (None, {"fields": ["sample_notice", "name", "slug", "summary"]}),
+        (
+            _("What the patient reads about the procedure"),
+            {
+                "fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"],
+                "description": FORMATTING_HELP,
+            },
+        ),
+        (
+            _("Spanish (español)"),
+            {
+                "fields": [f"{field}_es" for field in SPANISH_PROCEDURE_FIELDS],
+                "description": _(
+                    "Patients can choose Spanish only when every Spanish text of a published version is "
+                    "filled in: these, and the Spanish fields of every risk, preparation step, patient question "
+                    "and comprehension question below."
+                ),
+                "classes": ["collapse"],
+            },
+        ),
+        (_("Status"), {"fields": ["is_sample"]}),
+    ]
+    inlines = [
+        RiskInline,
+        PreparationStepInline,
+        ChecklistItemInline,
+        ComprehensionQuestionInline,
+        PublishedVersionInline,
+    ]
+
+    change_form_template = "admin/procedures/procedure/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_sample:
+            # The sample warning only where it says something: otherwise an empty row labelled ":".
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "sample_notice"]})
+                for name, options in fieldsets
+            ]
+        if obj is not None and obj.translations_to_update:
+            description = _(
+                "These translations need an update: their English changed in a published version and they did not. "
+                "Edit the translation below, or tick it here if it is still right."
+            )
+            fieldsets = [
+                (
+                    _("Translations that need an update"),
+                    {"fields": ["confirm_translations"], "description": description},
+                ),
+                *fieldsets,
+            ]
+        return fieldsets
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "publishing_requirements": publishing_requirements()}
+        return super().add_view(request, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines: a translation edited in one of them clears its mark too.
+        confirmed = set(form.cleaned_data.get("confirm_translations") or [])
+        settle_translations_to_update(form.instance, confirmed=confirmed)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("versions", "risks", "preparation_steps", "questions")
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path("<int:pk>/preview/", view(preview.preview_procedure), name="procedures_procedure_preview"),
+            path(
+                "<int:pk>/preview/<str:step>/",
+                view(preview.preview_procedure),
+                name="procedures_procedure_preview_step",
+            ),
+            path(
+                "<int:pk>/content-history/", view(history.content_history), name="procedures_procedure_content_history"
+            ),
+            path("<int:pk>/publish/", view(self.publish_view), name="procedures_procedure_publish"),
+            *super().get_urls(),
+        ]
+
+    def publish_view(self, request, pk):
+        return publishing.publish_view(request, pk, admin_site=self.admin_site)
+
+    @admin.display(description=_("Sample content"))
+    def sample_label(self, procedure):
+        return gettext("Sample: review before use") if procedure.is_sample else ""
+
+    @admin.display(description=_("Published version"))
+    def current_version_number(self, procedure):
+        numbers = [version.number for version in procedure.versions.all()]
+        return max(numbers) if numbers else gettext("Not published")
+
+    @admin.display(description=_("Worst reading grade (target 8)"))
+    def worst_reading_grade(self, procedure):
+        texts = [getattr(procedure, name) for name in PATIENT_TEXT_FIELDS if hasattr(procedure, name)]
+        texts += [risk.description for risk in procedure.risks.all()]
+        texts += [step.instruction for step in procedure.preparation_steps.all()]
+        texts += [question.explanation for question in procedure.questions.all()]
+        grades = [grade for grade in map(reading_grade, texts) if grade is not None]
+        if not grades:
+            return "—"
+        worst = max(grades)
+        if worst > TARGET_GRADE:
+            return format_html("<strong>{}</strong>", gettext("%(grade)s (over target)") % {"grade": worst})
+        return worst
+
+    @admin.display(description="")
+    def sample_notice(self, procedure):
+        if procedure is None or not procedure.is_sample:
+            return ""
+        return format_html('<strong class="proceed-sample-warning">{}</strong>', SAMPLE_WARNING)
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(StaffNames, admin.ModelAdmin):
+    """Published versions: readable by content admins, changeable by no one."""
+
+    list_display = [
+        "procedure",
+        "number",
+        "published_at",
+        "published_by_name",
+        "is_material",
+        "signed_consents",
+        "change_summary",
+    ]
+    list_filter = ["procedure", "is_material"]
+    fields = [
+        "procedure",
+        "number",
+        "published_at",
+        "published_by_name",
+        "change_summary",
+        "is_material",
+        "approved_by_name",
+        "material_override_reason",
+        "fingerprint",
+        "content_display",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # One subquery for the page, not a count per row. By the model's name: the consent records
+        # live in the consent app, which builds on this one.
+        signature = apps.get_model("consent", "Signature")
+        consents = (
+            signature.objects.filter(procedure_version=OuterRef("pk"), decision="consent")
+            .order_by()
+            .values("procedure_version")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(signed_consent_count=Coalesce(Subquery(consents), 0))
+
+    @admin.display(description=_("Signed consents"), ordering="signed_consent_count")
+    def signed_consents(self, version):
+        return version.signed_consent_count
+
+    @admin.display(description=_("Content as published"))
+    def content_display(self, version):
+        return render_to_string("procedures/version_content.html", {"content": version.content})

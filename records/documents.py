@@ -1,0 +1,143 @@
+"""The sealed records kept for each consent: rendering them once, storing them with their hash.
+
+A record is rendered in a child process with a time and memory limit (`records.render_limits`),
+outside the request's lock (it is slow), then stored once under the lock with the audit event that
+says so. A render that fails stores nothing: the record stays pending and is tried again (the
+task's retries, the patient's or nurse's download, `manage.py render_pending_documents`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from consent.audit import audit
+from consent.models import AuditAction, AuditEvent, ConsentDocument, ConsentRequest, Signature, WithdrawalDocument
+from consent.services import lock_request
+from records.render_limits import render_consent_pdf_with_limits, render_withdrawal_pdf_with_limits
+
+logger = logging.getLogger(__name__)
+
+
+def _store_sealed_document(
+    *, consent_request: ConsentRequest, existing, render, build, document_id: str, action: str, message: str
+):
+    """Render a sealed PDF (slow: before the lock) and keep it once, with the audit event that says so.
+
+    `existing()` finds a document already stored; `render()` gives (pdf, page_count); `build(pdf,
+    page_count)` gives the unsaved model with its file saved; `document_id` names it in the audit.
+    Under the request's lock a second render at the same moment stores nothing more; a file
+    written for a row that then fails to commit is removed again.
+    """
+    if found := existing():
+        return found
+    pdf, page_count = render()
+    document = None
+    try:
+        with transaction.atomic():
+            lock_request(consent_request)
+            if found := existing():
+                return found
+            document = build(pdf, page_count)
+            document.save()
+            audit(
+                request=consent_request,
+                action=action,
+                message=message,
+                actor=AuditEvent.Actor.SYSTEM,
+                detail={"document_id": document_id, "sha256": document.sha256},
+            )
+    except BaseException:
+        if document is not None and document.file.name:
+            try:
+                document.file.storage.delete(document.file.name)
+            except Exception:
+                logger.exception("Could not remove the unused PDF file of request %s.", consent_request.pk)
+        raise
+    return document
+
+
+def store_consent_document(signature: Signature) -> ConsentDocument:
+    """Render the signed PDF and keep it with its SHA-256. Never rewrites one that exists.
+
+    Rendering happens in a child process with a time and memory limit (`records.render_limits`); a
+    render stopped by a limit, or failing, raises and stores nothing, so the PDF stays pending and
+    can be tried again (the task, the patient's download, `render_pending_documents`).
+    """
+
+    def build(pdf: bytes, page_count: int) -> ConsentDocument:
+        document = ConsentDocument(signature=signature, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count)
+        document.file.save(f"{signature.document_id}.pdf", ContentFile(pdf), save=False)
+        return document
+
+    return _store_sealed_document(
+        consent_request=signature.request,
+        existing=lambda: ConsentDocument.objects.filter(signature=signature).first(),
+        render=lambda: render_consent_pdf_with_limits(signature),
+        build=build,
+        document_id=signature.document_id,
+        action=AuditAction.DOCUMENT_RENDERED,
+        message=f"Signed PDF record {signature.document_id} created",
+    )
+
+
+def store_withdrawal_document(consent_request: ConsentRequest) -> WithdrawalDocument:
+    """The sealed record of a withdrawal, naming and hashing the consent record it withdraws.
+
+    The consent record is rendered first if it is still pending, so its hash is known.
+    """
+    withdraws = store_consent_document(consent_request.signature)
+    document_id = "PRW-" + secrets.token_hex(5).upper()
+
+    def build(pdf: bytes, page_count: int) -> WithdrawalDocument:
+        document = WithdrawalDocument(
+            request=consent_request,
+            document_id=document_id,
+            withdraws=withdraws,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            page_count=page_count,
+        )
+        document.file.save(f"{document_id}.pdf", ContentFile(pdf), save=False)
+        return document
+
+    return _store_sealed_document(
+        consent_request=consent_request,
+        existing=lambda: WithdrawalDocument.objects.filter(request=consent_request).first(),
+        render=lambda: render_withdrawal_pdf_with_limits(consent_request, document_id=document_id, withdraws=withdraws),
+        build=build,
+        document_id=document_id,
+        action=AuditAction.WITHDRAWAL_DOCUMENT_RENDERED,
+        message=f"Sealed PDF record of the withdrawal {document_id} created",
+    )
+
+
+def render_withdrawal_document_safely(consent_request: ConsentRequest) -> WithdrawalDocument | None:
+    """The withdrawal's PDF, rendered now if still pending; None if that fails (it stays pending)."""
+    try:
+        return store_withdrawal_document(consent_request)
+    except Exception as error:
+        logger.exception(
+            "Rendering the withdrawal PDF for request %s failed (%s); it stays pending.",
+            consent_request.pk,
+            type(error).__name__,
+        )
+        return None
+
+
+def render_document_safely(signature: Signature) -> ConsentDocument | None:
+    """The signed PDF, rendered now if it is still pending; None if that fails (or hits a render limit).
+
+    A failure leaves the PDF pending and never loses the signature; the
+    background task's retries and `render_pending_documents` try it again.
+    """
+    try:
+        return store_consent_document(signature)
+    except Exception as error:
+        logger.exception(
+            "Rendering the PDF for signature %s failed (%s); it stays pending.", signature.pk, type(error).__name__
+        )
+        return None
