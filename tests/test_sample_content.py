@@ -192,9 +192,8 @@ def test_medical_words_are_explained_where_a_patient_first_meets_them_and_kept_o
 
 
 def test_the_lumbar_puncture_quiz_says_where_the_fluid_is_as_the_information_does():
-    from procedures.sample_content_es import LUMBAR_PUNCTURE_ES
-
     lumbar = next(procedure for procedure in SAMPLE_PROCEDURES if procedure["slug"] == "lumbar-puncture")
+    spanish_texts = lumbar["translations"]["es"]
     question = lumbar["questions"][0]
     right = question["choices"][question["correct_choice"] - 1]
     assert "around your brain and spinal cord" in lumbar["summary"]
@@ -203,9 +202,9 @@ def test_the_lumbar_puncture_quiz_says_where_the_fluid_is_as_the_information_doe
     )
     assert not any("around the nerves" in choice for choice in question["choices"])
 
-    spanish = LUMBAR_PUNCTURE_ES["questions"][0]
+    spanish = spanish_texts["questions"][0]
     right = spanish["choices"][question["correct_choice"] - 1]
-    assert "rodea el cerebro y la médula espinal" in LUMBAR_PUNCTURE_ES["summary"]
+    assert "rodea el cerebro y la médula espinal" in spanish_texts["summary"]
     assert "alrededor del cerebro y la médula espinal" in right
     assert "rodea el cerebro y la médula espinal" in spanish["explanation"]
 
