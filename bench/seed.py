@@ -32,6 +32,8 @@ import random
 import time
 from pathlib import Path
 
+from consent import state  # plain data: importing it needs no settings
+
 BATCH = 2000
 TOKEN_SALT = "proceed-bench"  # noqa: S105 - makes the bench's tokens its own; nothing secret about them
 NURSE_PASSWORD = "bench-nurse-password-1"  # noqa: S105  (the bench database's own accounts)
@@ -81,8 +83,9 @@ UPCOMING = {
     "expired": 1,
 }
 HISTORY = {"confirmed": 55, "signed": 10, "declined": 4, "withdrawn": 2, "expired": 15, "cancelled": 12, "locked": 2}
-STARTED = {"in_progress", "signed", "declined", "needs_discussion", "withdrawn", "confirmed"}
-SIGNED = {"signed", "declined", "withdrawn", "confirmed"}
+# Past the first page: the finished statuses (consent.state), and two open ones.
+STARTED = state.FINISHED | {state.Status.IN_PROGRESS, state.Status.NEEDS_DISCUSSION}
+SIGNED = state.FINISHED
 
 
 def main(argv=None) -> None:

@@ -32,7 +32,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from consent import services
+from consent import services, state
 from consent.audit import lock_audit_chain
 from consent.models import (
     Acknowledgement,
@@ -129,7 +129,6 @@ WEIGHTS_PAST = {
     Status.NEEDS_DISCUSSION: 3, Status.WITHDRAWN: 3, Status.EXPIRED: 14, Status.LOCKED: 2, Status.CANCELLED: 6,
 }
 # fmt: on
-SIGNED_STATUSES = {Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CONFIRMED}
 
 
 @dataclass
@@ -301,7 +300,7 @@ class Seeder:
             answered_at = self._journey(planned, opened_at, active_until)
         else:
             opened_at = answered_at = invited_at
-        if status in SIGNED_STATUSES:
+        if status in state.FINISHED:
             self._sign(planned, answered_at, active_until)
         if status == Status.NEEDS_DISCUSSION:
             request.wants_discussion = True
@@ -329,7 +328,7 @@ class Seeder:
         return planned
 
     def _progress(self, status: str) -> int:
-        if status in SIGNED_STATUSES:
+        if status in state.FINISHED:
             return Step.DECIDE
         return {
             Status.INVITED: 0,
