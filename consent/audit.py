@@ -17,7 +17,7 @@ from consent.models import AuditEvent, ConsentRequest
 
 def audit(
     *,
-    request: ConsentRequest | None,
+    consent_request: ConsentRequest | None,
     action: str,
     message: str,
     actor: str | None = None,
@@ -34,7 +34,7 @@ def audit(
     with transaction.atomic():
         last_sequence, last_hash = lock_audit_chain()
         event = AuditEvent(
-            request=request,
+            request=consent_request,
             action=action,
             message=message,
             actor=actor or (AuditEvent.Actor.STAFF if user else AuditEvent.Actor.SYSTEM),

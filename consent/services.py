@@ -107,8 +107,12 @@ def patient_link(token: str) -> str:
     return f"{settings.PROCEED_BASE_URL}/c/{token}/"
 
 
-def lock_request(request: ConsentRequest) -> ConsentRequest:
-    return ConsentRequest.objects.select_for_update().select_related("patient", "procedure_version").get(pk=request.pk)
+def lock_request(consent_request: ConsentRequest) -> ConsentRequest:
+    return (
+        ConsentRequest.objects.select_for_update()
+        .select_related("patient", "procedure_version")
+        .get(pk=consent_request.pk)
+    )
 
 
 # Creating and inviting -----------------------------------------------------------
@@ -158,7 +162,7 @@ def find_or_create_patient(
             setattr(patient, name, value)
         patient.save(update_fields=list(updates))
         audit(
-            request=None,
+            consent_request=None,
             action=AuditAction.PATIENT_CONTACT_UPDATED,
             message=f"Patient details updated ({', '.join(updates)})",
             user=user,
@@ -222,7 +226,7 @@ def create_consent_request(
     if language not in available_languages(version.content):
         language = Language.ENGLISH
     with transaction.atomic():
-        request = ConsentRequest.objects.create(
+        consent_request = ConsentRequest.objects.create(
             patient=patient,
             procedure_version=version,
             appointment_at=appointment_at,
@@ -234,48 +238,50 @@ def create_consent_request(
             language=language,
         )
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.CREATED,
             message=f"Request created for version {version.number} of the procedure information, "
             f"in {language_for_staff(language)}",
             user=created_by,
             ip=ip,
         )
-    return request, token
+    return consent_request, token
 
 
-def mark_invited(*, request: ConsentRequest, how: str, user: AbstractBaseUser | None = None, ip: str | None = None):
+def mark_invited(
+    *, consent_request: ConsentRequest, how: str, user: AbstractBaseUser | None = None, ip: str | None = None
+):
     """The link has been given to the patient (by email, on paper, or shown to them)."""
     with transaction.atomic():
-        request = lock_request(request)
-        if state.move(request, Transition.INVITE):
-            request.save(update_fields=["status"])
+        consent_request = lock_request(consent_request)
+        if state.move(consent_request, Transition.INVITE):
+            consent_request.save(update_fields=["status"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.INVITED,
             message=f"Invitation {how}",
             user=user,
             ip=ip,
         )
-    return request
+    return consent_request
 
 
-def send_invite_email(*, request: ConsentRequest, token: str, user: AbstractBaseUser | None = None, ip=None):
+def send_invite_email(*, consent_request: ConsentRequest, token: str, user: AbstractBaseUser | None = None, ip=None):
     """Email the patient their personal link (plain text and HTML)."""
-    patient = request.patient
+    patient = consent_request.patient
     if not patient.email:
         raise ConsentError("This patient has no email address. Give them the link or the printed letter instead.")
     context = {
         "patient": patient,
-        "procedure_name": request.patient_content["name"],
-        "minutes": request.minutes_to_complete,
-        "appointment_at": request.appointment_at,
+        "procedure_name": consent_request.patient_content["name"],
+        "minutes": consent_request.minutes_to_complete,
+        "appointment_at": consent_request.appointment_at,
         "link": patient_link(token),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
     }
     # In the patient's language, whatever language the nurse's page is in.
-    with translation.override(request.language):
+    with translation.override(consent_request.language):
         message = EmailMultiAlternatives(
             subject=_("Getting ready for your appointment at %(clinic)s") % {"clinic": settings.CLINIC_NAME},
             body=render_to_string("consent/email/invite.txt", context),
@@ -283,10 +289,10 @@ def send_invite_email(*, request: ConsentRequest, token: str, user: AbstractBase
         )
         message.attach_alternative(render_to_string("consent/email/invite.html", context), "text/html")
     message.send()
-    return mark_invited(request=request, how="sent by email", user=user, ip=ip)
+    return mark_invited(consent_request=consent_request, how="sent by email", user=user, ip=ip)
 
 
-def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: str | None = None) -> str:
+def reissue_link(*, consent_request: ConsentRequest, user: AbstractBaseUser | None, ip: str | None = None) -> str:
     """A new link; the old one stops working at once. Unlocks a locked link.
 
     A finished case (signed, declined, withdrawn, confirmed) keeps its status: its new link leads
@@ -294,21 +300,21 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
     """
     token, token_hash = _new_token()
     with transaction.atomic():
-        request = lock_request(request)
-        if not state.allows(Transition.REISSUE, request.status):
+        consent_request = lock_request(consent_request)
+        if not state.allows(Transition.REISSUE, consent_request.status):
             raise ConsentError(
-                f"This request is {request.get_status_display().lower()}, so its link can't be reissued. "
+                f"This request is {consent_request.get_status_display().lower()}, so its link can't be reissued. "
                 "Create a new request if the patient needs to consent again."
             )
-        if request.appointment_at <= timezone.now():
+        if consent_request.appointment_at <= timezone.now():
             raise ConsentError("The appointment has passed. Create a new request with the new appointment.")
-        request.token_hash = token_hash
-        request.failed_identity_attempts = 0
-        request.expires_at = link_expiry(request.appointment_at)
-        state.move(request, Transition.REISSUE)
-        request.save(update_fields=["token_hash", "failed_identity_attempts", "expires_at", "status"])
+        consent_request.token_hash = token_hash
+        consent_request.failed_identity_attempts = 0
+        consent_request.expires_at = link_expiry(consent_request.appointment_at)
+        state.move(consent_request, Transition.REISSUE)
+        consent_request.save(update_fields=["token_hash", "failed_identity_attempts", "expires_at", "status"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.LINK_REISSUED,
             message="A new link was issued; the old link no longer works",
             user=user,
@@ -318,34 +324,38 @@ def reissue_link(*, request: ConsentRequest, user: AbstractBaseUser | None, ip: 
 
 
 def cancel_request(
-    *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, reason: str = ""
+    *, consent_request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, reason: str = ""
 ) -> ConsentRequest:
     """Cancel an open request; its link stops working. The reason (the staff form requires one) is kept on it."""
     with transaction.atomic():
-        request = lock_request(request)
-        if not state.allows(Transition.CANCEL, request.status):
-            raise ConsentError(f"This request is {request.get_status_display().lower()} and can't be cancelled.")
-        state.move(request, Transition.CANCEL)
-        request.cancel_reason = reason.strip()[:1000]
-        request.save(update_fields=["status", "cancel_reason"])
-        audit(request=request, action=AuditAction.CANCELLED, message="Request cancelled", user=user, ip=ip)
-    return request
+        consent_request = lock_request(consent_request)
+        if not state.allows(Transition.CANCEL, consent_request.status):
+            raise ConsentError(
+                f"This request is {consent_request.get_status_display().lower()} and can't be cancelled."
+            )
+        state.move(consent_request, Transition.CANCEL)
+        consent_request.cancel_reason = reason.strip()[:1000]
+        consent_request.save(update_fields=["status", "cancel_reason"])
+        audit(
+            consent_request=consent_request, action=AuditAction.CANCELLED, message="Request cancelled", user=user, ip=ip
+        )
+    return consent_request
 
 
-def expire_if_due(request: ConsentRequest) -> ConsentRequest:
+def expire_if_due(consent_request: ConsentRequest) -> ConsentRequest:
     """Open requests whose link has run out become expired (checked when the link is used)."""
-    if request.is_open and timezone.now() > request.expires_at:
+    if consent_request.is_open and timezone.now() > consent_request.expires_at:
         with transaction.atomic():
-            request = lock_request(request)
-            if timezone.now() > request.expires_at and state.move(request, Transition.EXPIRE):
-                request.save(update_fields=["status"])
+            consent_request = lock_request(consent_request)
+            if timezone.now() > consent_request.expires_at and state.move(consent_request, Transition.EXPIRE):
+                consent_request.save(update_fields=["status"])
                 audit(
-                    request=request,
+                    consent_request=consent_request,
                     action=AuditAction.EXPIRED,
                     message="The link expired",
                     actor=AuditEvent.Actor.SYSTEM,
                 )
-    return request
+    return consent_request
 
 
 # The patient's journey ------------------------------------------------------------
@@ -357,25 +367,25 @@ class IdentityCheck:
     attempts_left: int
 
 
-def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip: str | None) -> IdentityCheck:
+def verify_identity(*, consent_request: ConsentRequest, date_of_birth: datetime.date, ip: str | None) -> IdentityCheck:
     """Compare the date of birth. A correct one clears the count of wrong ones; five wrong ones in a
     row lock an open case's link, and make a finished case's link refuse without touching its status."""
     with transaction.atomic():
-        request = lock_request(request)
-        if not request.link_is_usable:
+        consent_request = lock_request(consent_request)
+        if not consent_request.link_is_usable:
             return IdentityCheck(ok=False, attempts_left=0)
-        if request.patient.date_of_birth == date_of_birth:
+        if consent_request.patient.date_of_birth == date_of_birth:
             fields = ["progress"]
-            if state.move(request, Transition.OPEN):
+            if state.move(consent_request, Transition.OPEN):
                 fields.append("status")
-            earlier_failures = request.failed_identity_attempts
+            earlier_failures = consent_request.failed_identity_attempts
             if earlier_failures:
-                request.failed_identity_attempts = 0
+                consent_request.failed_identity_attempts = 0
                 fields.append("failed_identity_attempts")
-            request.progress = max(request.progress, Step.IDENTITY)
-            request.save(update_fields=fields)
+            consent_request.progress = max(consent_request.progress, Step.IDENTITY)
+            consent_request.save(update_fields=fields)
             audit(
-                request=request,
+                consent_request=consent_request,
                 action=AuditAction.IDENTITY_VERIFIED,
                 message="Identity checked"
                 + (f"; the count of {earlier_failures} wrong dates of birth was cleared" if earlier_failures else ""),
@@ -383,46 +393,48 @@ def verify_identity(*, request: ConsentRequest, date_of_birth: datetime.date, ip
                 ip=ip,
             )
             return IdentityCheck(ok=True, attempts_left=MAX_IDENTITY_ATTEMPTS)
-        request.failed_identity_attempts += 1
-        attempts_left = MAX_IDENTITY_ATTEMPTS - request.failed_identity_attempts
+        consent_request.failed_identity_attempts += 1
+        attempts_left = MAX_IDENTITY_ATTEMPTS - consent_request.failed_identity_attempts
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.IDENTITY_FAILED,
-            message=f"Wrong date of birth entered ({request.failed_identity_attempts} of {MAX_IDENTITY_ATTEMPTS})",
+            message=(
+                f"Wrong date of birth entered ({consent_request.failed_identity_attempts} of {MAX_IDENTITY_ATTEMPTS})"
+            ),
             actor=AuditEvent.Actor.PATIENT,
             ip=ip,
         )
         fields = ["failed_identity_attempts"]
-        if attempts_left <= 0 and request.status in state.FINISHED:
+        if attempts_left <= 0 and consent_request.status in state.FINISHED:
             audit(
-                request=request,
+                consent_request=consent_request,
                 action=AuditAction.LINK_REFUSED,
                 message="The link refuses after too many wrong dates of birth; the decision recorded is unchanged",
                 actor=AuditEvent.Actor.SYSTEM,
                 ip=ip,
             )
-        elif attempts_left <= 0 and state.move(request, Transition.LOCK):
+        elif attempts_left <= 0 and state.move(consent_request, Transition.LOCK):
             fields.append("status")
             audit(
-                request=request,
+                consent_request=consent_request,
                 action=AuditAction.LOCKED,
                 message="Link locked after too many wrong dates of birth",
                 actor=AuditEvent.Actor.SYSTEM,
                 ip=ip,
             )
-        request.save(update_fields=fields)
+        consent_request.save(update_fields=fields)
         return IdentityCheck(ok=False, attempts_left=max(attempts_left, 0))
 
 
-def _journey_request(request: ConsentRequest) -> ConsentRequest:
+def _journey_request(consent_request: ConsentRequest) -> ConsentRequest:
     """Lock the request and make sure the patient may still change their answers."""
-    request = lock_request(request)
-    if not request.link_is_usable or not request.is_open:
+    consent_request = lock_request(consent_request)
+    if not consent_request.link_is_usable or not consent_request.is_open:
         raise ConsentError(_("Your answers can't be changed now. Please call the clinic if something is wrong."))
-    return request
+    return consent_request
 
 
-def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -> ConsentRequest:
+def choose_language(*, consent_request: ConsentRequest, language: str, ip: str | None) -> ConsentRequest:
     """The patient picks the language they read the journey, their emails and their record in.
 
     Only a language the request's version fully has can be chosen (English always).
@@ -431,8 +443,8 @@ def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -
     if language not in Language.values:
         raise ConsentError(_("Please choose one of the languages listed."))
     with transaction.atomic():
-        request = lock_request(request)
-        if language not in request.available_languages:
+        consent_request = lock_request(consent_request)
+        if language not in consent_request.available_languages:
             raise ConsentError(
                 _(
                     "Sorry, the information about this procedure is not available in %(language)s yet. "
@@ -440,52 +452,58 @@ def choose_language(*, request: ConsentRequest, language: str, ip: str | None) -
                 )
                 % {"language": Language(language).label}
             )
-        if request.language == language:
-            return request
-        if hasattr(request, "signature") or not request.link_is_usable:
+        if consent_request.language == language:
+            return consent_request
+        if hasattr(consent_request, "signature") or not consent_request.link_is_usable:
             raise ConsentError(_("The language can't be changed now. Please call the clinic if you need help."))
-        old = request.language
-        request.language = language
-        request.save(update_fields=["language"])
+        old = consent_request.language
+        consent_request.language = language
+        consent_request.save(update_fields=["language"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.LANGUAGE_CHOSEN,
             message=f"Chose to read in {language_for_staff(language)} (was {language_for_staff(old)})",
             actor=AuditEvent.Actor.PATIENT,
             ip=ip,
             detail={"from": old, "to": language},
         )
-    return request
+    return consent_request
 
 
-def _complete_step(request: ConsentRequest, step: Step, ip: str | None, *, changed: bool = True) -> None:
+def _complete_step(consent_request: ConsentRequest, step: Step, ip: str | None, *, changed: bool = True) -> None:
     fields = ["progress"]
-    request.progress = max(request.progress, step)
-    if state.move(request, Transition.START):
+    consent_request.progress = max(consent_request.progress, step)
+    if state.move(consent_request, Transition.START):
         fields.append("status")
-    if changed and request.review_confirmed_at:
+    if changed and consent_request.review_confirmed_at:
         # They changed an answer after reviewing: they must review again.
-        request.review_confirmed_at = None
+        consent_request.review_confirmed_at = None
         fields.append("review_confirmed_at")
-    request.save(update_fields=fields)
+    consent_request.save(update_fields=fields)
     with translation.override("en"):  # the audit trail is in English, for staff
         message = f"Completed “{step.label}”"
-    audit(request=request, action=AuditAction.STEP_COMPLETED, message=message, actor=AuditEvent.Actor.PATIENT, ip=ip)
+    audit(
+        consent_request=consent_request,
+        action=AuditAction.STEP_COMPLETED,
+        message=message,
+        actor=AuditEvent.Actor.PATIENT,
+        ip=ip,
+    )
 
 
-def read_about(*, request: ConsentRequest, ip: str | None) -> None:
+def read_about(*, consent_request: ConsentRequest, ip: str | None) -> None:
     with transaction.atomic():
-        request = _journey_request(request)
-        _complete_step(request, Step.ABOUT, ip, changed=False)
+        consent_request = _journey_request(consent_request)
+        _complete_step(consent_request, Step.ABOUT, ip, changed=False)
 
 
 def _save_acknowledgements(
-    request: ConsentRequest, kind: str, keys: Iterable[str], ticked: set[str], discuss: set[str]
+    consent_request: ConsentRequest, kind: str, keys: Iterable[str], ticked: set[str], discuss: set[str]
 ) -> None:
     now = timezone.now()
-    existing = {str(a.item_key): a for a in request.acknowledgements.filter(kind=kind)}
+    existing = {str(a.item_key): a for a in consent_request.acknowledgements.filter(kind=kind)}
     for key in keys:
-        row = existing.get(key) or Acknowledgement(request=request, kind=kind, item_key=key)
+        row = existing.get(key) or Acknowledgement(request=consent_request, kind=kind, item_key=key)
         if key in ticked:
             row.acknowledged_at = row.acknowledged_at or now
         else:
@@ -494,28 +512,34 @@ def _save_acknowledgements(
         row.save()
 
 
-def _saved_unfinished(request: ConsentRequest, page: str, ip: str | None) -> None:
+def _saved_unfinished(consent_request: ConsentRequest, page: str, ip: str | None) -> None:
     """Answers kept without finishing the page (a tick saved as it is made, or "save and come back
     later"). A change after the review means reviewing again, as when a page is finished."""
-    if request.review_confirmed_at:
-        request.review_confirmed_at = None
-        request.save(update_fields=["review_confirmed_at"])
+    if consent_request.review_confirmed_at:
+        consent_request.review_confirmed_at = None
+        consent_request.save(update_fields=["review_confirmed_at"])
     message = f"Answers on the {page} page saved"
     # Ticks saved one by one as they are made: one event for a run of them on a page, not one a tick.
-    last = request.audit_events.order_by("-sequence").only("action", "message", "created_at").first()
+    last = consent_request.audit_events.order_by("-sequence").only("action", "message", "created_at").first()
     recent = timezone.now() - datetime.timedelta(minutes=15)
     if last and last.action == "answers_saved" and last.message == message and last.created_at >= recent:
         return
-    audit(request=request, action=AuditAction.ANSWERS_SAVED, message=message, actor=AuditEvent.Actor.PATIENT, ip=ip)
+    audit(
+        consent_request=consent_request,
+        action=AuditAction.ANSWERS_SAVED,
+        message=message,
+        actor=AuditEvent.Actor.PATIENT,
+        ip=ip,
+    )
 
 
-def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | None) -> None:
+def _note_steps_shown_late(consent_request: ConsentRequest, content: dict, ip: str | None) -> None:
     """Steps whose day had passed when the patient saw them are kept for the nurse, once each, audited."""
     today = timezone.localdate()
-    late = {str(row["step"]["key"]): row["due_on"] for row in request.dated_steps(content) if row["overdue"]}
+    late = {str(row["step"]["key"]): row["due_on"] for row in consent_request.dated_steps(content) if row["overdue"]}
     if not late:
         return
-    rows = request.acknowledgements.filter(kind=Acknowledgement.Kind.STEP, shown_late_on__isnull=True)
+    rows = consent_request.acknowledgements.filter(kind=Acknowledgement.Kind.STEP, shown_late_on__isnull=True)
     for row in rows:
         due = late.get(str(row.item_key))
         if due is None:
@@ -523,7 +547,7 @@ def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | Non
         row.due_on, row.shown_late_on = due, today
         row.save(update_fields=["due_on", "shown_late_on"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.STEP_SHOWN_LATE,
             message=f"A preparation step due {due:%-d %B} was shown on {today:%-d %B}",
             actor=AuditEvent.Actor.PATIENT,
@@ -533,42 +557,56 @@ def _note_steps_shown_late(request: ConsentRequest, content: dict, ip: str | Non
 
 
 def save_risk_answers(
-    *, request: ConsentRequest, acknowledged: set[str], to_discuss: set[str], ip: str | None, finish: bool = True
+    *,
+    consent_request: ConsentRequest,
+    acknowledged: set[str],
+    to_discuss: set[str],
+    ip: str | None,
+    finish: bool = True,
 ) -> list[str]:
     """Keep every tick given; return the titles of material risks still unticked.
 
     `finish=False` only keeps them: the step is not completed even if every risk is ticked.
     """
     with transaction.atomic():
-        request = _journey_request(request)
-        risks = request.patient_content["risks"]
-        _save_acknowledgements(request, Acknowledgement.Kind.RISK, [r["key"] for r in risks], acknowledged, to_discuss)
+        consent_request = _journey_request(consent_request)
+        risks = consent_request.patient_content["risks"]
+        _save_acknowledgements(
+            consent_request, Acknowledgement.Kind.RISK, [r["key"] for r in risks], acknowledged, to_discuss
+        )
         missing = [r["title"] for r in risks if r["is_material"] and r["key"] not in acknowledged]
         if not finish:
-            _saved_unfinished(request, "risks", ip)
+            _saved_unfinished(consent_request, "risks", ip)
         elif not missing:
-            _complete_step(request, Step.RISKS, ip)
+            _complete_step(consent_request, Step.RISKS, ip)
     return missing
 
 
 def save_preparation_answers(
-    *, request: ConsentRequest, acknowledged: set[str], answers: dict[str, str], ip: str | None, finish: bool = True
+    *,
+    consent_request: ConsentRequest,
+    acknowledged: set[str],
+    answers: dict[str, str],
+    ip: str | None,
+    finish: bool = True,
 ) -> tuple[list[str], list[str]]:
     """Keep every tick and answer given; return the steps unticked and the questions unanswered.
 
     `finish=False` only keeps them: the step is not completed even if everything is there.
     """
     with transaction.atomic():
-        request = _journey_request(request)
-        content = request.patient_content
+        consent_request = _journey_request(consent_request)
+        content = consent_request.patient_content
         steps = content["preparation_steps"]
-        _save_acknowledgements(request, Acknowledgement.Kind.STEP, [s["key"] for s in steps], acknowledged, set())
-        _note_steps_shown_late(request, content, ip)
-        questions = request.patient_questions(content)
+        _save_acknowledgements(
+            consent_request, Acknowledgement.Kind.STEP, [s["key"] for s in steps], acknowledged, set()
+        )
+        _note_steps_shown_late(consent_request, content, ip)
+        questions = consent_request.patient_questions(content)
         for item in questions:
             if item["key"] in answers:
                 ChecklistAnswer.objects.update_or_create(
-                    request=request,
+                    request=consent_request,
                     item_key=item["key"],
                     defaults={
                         "answer": answers[item["key"]],
@@ -579,22 +617,22 @@ def save_preparation_answers(
         missing_steps = [s["instruction"] for s in steps if s["key"] not in acknowledged]
         unanswered = [item["patient_question"] for item in questions if item["key"] not in answers]
         if not finish:
-            _saved_unfinished(request, "preparing", ip)
+            _saved_unfinished(consent_request, "preparing", ip)
         elif not missing_steps and not unanswered:
-            _complete_step(request, Step.PREPARING, ip)
+            _complete_step(consent_request, Step.PREPARING, ip)
     return missing_steps, unanswered
 
 
-def answer_quiz(*, request: ConsentRequest, answers: dict[str, int], ip: str | None) -> set[str]:
+def answer_quiz(*, consent_request: ConsentRequest, answers: dict[str, int], ip: str | None) -> set[str]:
     """Record the answers; return the keys of questions not yet answered correctly.
 
     The first answer to each question is kept for ever (first-try misses are
     flagged to the nurse); later tries only update the latest answer.
     """
     with transaction.atomic():
-        request = _journey_request(request)
-        questions = request.content["questions"]
-        existing = {str(a.question_key): a for a in request.quiz_answers.all()}
+        consent_request = _journey_request(consent_request)
+        questions = consent_request.content["questions"]
+        existing = {str(a.question_key): a for a in consent_request.quiz_answers.all()}
         for question in questions:
             key = question["key"]
             if key not in answers:
@@ -604,7 +642,7 @@ def answer_quiz(*, request: ConsentRequest, answers: dict[str, int], ip: str | N
             row = existing.get(key)
             if row is None:
                 existing[key] = QuizAnswer.objects.create(
-                    request=request,
+                    request=consent_request,
                     question_key=key,
                     first_choice=choice,
                     first_try_correct=correct,
@@ -617,28 +655,28 @@ def answer_quiz(*, request: ConsentRequest, answers: dict[str, int], ip: str | N
                 row.save(update_fields=["latest_choice", "is_correct", "attempts", "answered_at"])
         not_yet_right = {q["key"] for q in questions if not (q["key"] in existing and existing[q["key"]].is_correct)}
         if not not_yet_right:
-            _complete_step(request, Step.UNDERSTANDING, ip)
+            _complete_step(consent_request, Step.UNDERSTANDING, ip)
     return not_yet_right
 
 
-def save_questions(*, request: ConsentRequest, text: str, wants_discussion: bool, ip: str | None) -> None:
+def save_questions(*, consent_request: ConsentRequest, text: str, wants_discussion: bool, ip: str | None) -> None:
     text = text.strip()
     with transaction.atomic():
-        request = _journey_request(request)
+        consent_request = _journey_request(consent_request)
         if text:
-            PatientQuestion.objects.create(request=request, text=text[: PatientQuestion.MAX_LENGTH])
+            PatientQuestion.objects.create(request=consent_request, text=text[: PatientQuestion.MAX_LENGTH])
             audit(
-                request=request,
+                consent_request=consent_request,
                 action=AuditAction.QUESTION_ASKED,
                 message="Asked the care team a question",
                 actor=AuditEvent.Actor.PATIENT,
                 ip=ip,
             )
-        if request.wants_discussion != wants_discussion:
-            request.wants_discussion = wants_discussion
-            request.save(update_fields=["wants_discussion"])
+        if consent_request.wants_discussion != wants_discussion:
+            consent_request.wants_discussion = wants_discussion
+            consent_request.save(update_fields=["wants_discussion"])
             audit(
-                request=request,
+                consent_request=consent_request,
                 action=AuditAction.DISCUSSION_REQUESTED if wants_discussion else "discussion_not_needed",
                 message="Would like to talk to someone before deciding"
                 if wants_discussion
@@ -646,7 +684,7 @@ def save_questions(*, request: ConsentRequest, text: str, wants_discussion: bool
                 actor=AuditEvent.Actor.PATIENT,
                 ip=ip,
             )
-        _complete_step(request, Step.QUESTIONS, ip, changed=bool(text))
+        _complete_step(consent_request, Step.QUESTIONS, ip, changed=bool(text))
 
 
 class AnswersIncomplete(ConsentError):
@@ -657,39 +695,39 @@ class AnswersIncomplete(ConsentError):
         self.step = step
 
 
-def incomplete_step(request: ConsentRequest) -> Step | None:
+def incomplete_step(consent_request: ConsentRequest) -> Step | None:
     """The first finished page whose answers are no longer all there, e.g. a material risk unticked after the
     risks page was done (ticks are saved as they are made); None when every answer is in place."""
-    content = request.patient_content
-    risks = request.saved_acknowledgements(Acknowledgement.Kind.RISK)
+    content = consent_request.patient_content
+    risks = consent_request.saved_acknowledgements(Acknowledgement.Kind.RISK)
     if any(
         r["is_material"] and not (risks.get(r["key"]) and risks[r["key"]].acknowledged_at) for r in content["risks"]
     ):
         return Step.RISKS
-    steps = request.saved_acknowledgements(Acknowledgement.Kind.STEP)
+    steps = consent_request.saved_acknowledgements(Acknowledgement.Kind.STEP)
     if any(not (steps.get(s["key"]) and steps[s["key"]].acknowledged_at) for s in content["preparation_steps"]):
         return Step.PREPARING
-    answered = {str(key) for key in request.checklist_answers.values_list("item_key", flat=True)}
-    if any(item["key"] not in answered for item in request.patient_questions(content)):
+    answered = {str(key) for key in consent_request.checklist_answers.values_list("item_key", flat=True)}
+    if any(item["key"] not in answered for item in consent_request.patient_questions(content)):
         return Step.PREPARING
     return None
 
 
-def confirm_review(*, request: ConsentRequest, ip: str | None) -> None:
+def confirm_review(*, consent_request: ConsentRequest, ip: str | None) -> None:
     with transaction.atomic():
-        request = _journey_request(request)
-        if request.progress < Step.QUESTIONS:
+        consent_request = _journey_request(consent_request)
+        if consent_request.progress < Step.QUESTIONS:
             raise ConsentError(_("Please finish the earlier steps first."))
-        if (step := incomplete_step(request)) is not None:
+        if (step := incomplete_step(consent_request)) is not None:
             raise AnswersIncomplete(
                 _("Some answers on this page are missing. Please tick or answer each one, then check your answers."),
                 step=step,
             )
-        request.review_confirmed_at = timezone.now()
-        request.content_update_notice = {}
-        request.save(update_fields=["review_confirmed_at", "content_update_notice"])
+        consent_request.review_confirmed_at = timezone.now()
+        consent_request.content_update_notice = {}
+        consent_request.save(update_fields=["review_confirmed_at", "content_update_notice"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.REVIEW_CONFIRMED,
             message="Confirmed their answers are correct",
             actor=AuditEvent.Actor.PATIENT,
@@ -711,11 +749,11 @@ def names_match(a: str, b: str) -> bool:
     return normalise_name(a) == normalise_name(b)
 
 
-def signing_statement(*, request: ConsentRequest, decision: str, signer: str) -> str:
+def signing_statement(*, consent_request: ConsentRequest, decision: str, signer: str) -> str:
     """The exact words signed, in the patient's language. Shown beside the button and stored verbatim."""
     # The admin's preview passes a stand-in for a request, which has only the English content.
-    content = getattr(request, "patient_content", None) or request.content
-    names = {"name": content["name"].lower(), "version": request.procedure_version.number}
+    content = getattr(consent_request, "patient_content", None) or consent_request.content
+    names = {"name": content["name"].lower(), "version": consent_request.procedure_version.number}
     with translation.override(content.get("language", Language.ENGLISH)):
         lines = [
             _("I have read the information about %(name)s (version %(version)s of the information).") % names,
@@ -747,7 +785,7 @@ SIGN_DRAFT_FIELDS = (
 )
 
 
-def save_sign_draft(*, request: ConsentRequest, draft: dict[str, str], ip: str | None) -> None:
+def save_sign_draft(*, consent_request: ConsentRequest, draft: dict[str, str], ip: str | None) -> None:
     """Keep what the patient typed and drew on the sign page, so leaving it unsigned loses nothing.
 
     Only the sign form's fields, each cut to its length; a drawing that isn't one of ours is dropped.
@@ -757,13 +795,13 @@ def save_sign_draft(*, request: ConsentRequest, draft: dict[str, str], ip: str |
     if drawing.startswith("data:image/png;base64,") and len(drawing) <= MAX_DRAWN_SIGNATURE_LENGTH:
         kept["drawn_signature"] = drawing
     with transaction.atomic():
-        request = _journey_request(request)
-        if hasattr(request, "signature") or kept == request.sign_draft:
+        consent_request = _journey_request(consent_request)
+        if hasattr(consent_request, "signature") or kept == consent_request.sign_draft:
             return
-        request.sign_draft = kept
-        request.save(update_fields=["sign_draft"])
+        consent_request.sign_draft = kept
+        consent_request.save(update_fields=["sign_draft"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.SIGN_DRAFT_SAVED,
             message="Sign page left unsigned; what was entered is kept",
             actor=AuditEvent.Actor.PATIENT,
@@ -777,7 +815,7 @@ def _document_id() -> str:
 
 def sign(
     *,
-    request: ConsentRequest,
+    consent_request: ConsentRequest,
     decision: str,
     typed_name: str,
     signer: str,
@@ -804,20 +842,24 @@ def sign(
             _("The drawn signature couldn't be read. Clear the drawing and try again, or just type your name.")
         )
     with transaction.atomic():
-        request = lock_request(request)
-        existing = Signature.objects.filter(request=request).first()
+        consent_request = lock_request(consent_request)
+        existing = Signature.objects.filter(request=consent_request).first()
         if existing:
             return existing
         transition = Transition.SIGN if decision == Decision.CONSENT else Transition.DECLINE
-        if not request.link_is_usable or not state.allows(transition, request.status):
+        if not consent_request.link_is_usable or not state.allows(transition, consent_request.status):
             raise ConsentError(_("This link can no longer be used to sign. Please call the clinic."))
-        if request.progress < Step.QUESTIONS or not request.review_confirmed_at or incomplete_step(request):
+        if (
+            consent_request.progress < Step.QUESTIONS
+            or not consent_request.review_confirmed_at
+            or incomplete_step(consent_request)
+        ):
             raise ConsentError(_("Please check your answers on the review page before you sign."))
-        expected = request.patient.full_name if signer == Signer.PATIENT else representative_name
+        expected = consent_request.patient.full_name if signer == Signer.PATIENT else representative_name
         if not names_match(typed_name, expected):
             raise NameMismatch(_("The name you typed doesn't match. Type the full name exactly as on the record."))
         signature = Signature.objects.create(
-            request=request,
+            request=consent_request,
             document_id=_document_id(),
             decision=decision,
             typed_name=" ".join(typed_name.split()),
@@ -827,19 +869,19 @@ def sign(
             representative_relationship=representative_relationship.strip() if signer == Signer.REPRESENTATIVE else "",
             interpreter_name=interpreter_name.strip(),
             interpreter_language=interpreter_language.strip(),
-            statement=signing_statement(request=request, decision=decision, signer=signer),
-            procedure_version=request.procedure_version,
-            language=request.patient_content["language"],
+            statement=signing_statement(consent_request=consent_request, decision=decision, signer=signer),
+            procedure_version=consent_request.procedure_version,
+            language=consent_request.patient_content["language"],
             ip_address=ip,
             user_agent="".join(ch for ch in user_agent if ch.isprintable())[:500],
         )
-        state.move(request, transition)
-        request.progress = Step.DECIDE
-        request.decided_at = signature.signed_at
-        request.sign_draft = {}  # the signature holds what was signed; the draft is done with
-        request.save(update_fields=["status", "progress", "decided_at", "sign_draft"])
+        state.move(consent_request, transition)
+        consent_request.progress = Step.DECIDE
+        consent_request.decided_at = signature.signed_at
+        consent_request.sign_draft = {}  # the signature holds what was signed; the draft is done with
+        consent_request.save(update_fields=["status", "progress", "decided_at", "sign_draft"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.SIGNED if decision == Decision.CONSENT else "declined",
             message=(
                 f"Signed consent (document {signature.document_id})"
@@ -857,41 +899,41 @@ def sign(
     return signature
 
 
-def need_to_talk(*, request: ConsentRequest, ip: str | None) -> ConsentRequest:
+def need_to_talk(*, consent_request: ConsentRequest, ip: str | None) -> ConsentRequest:
     """The patient wants to talk to someone before deciding."""
     with transaction.atomic():
-        request = _journey_request(request)
-        state.move(request, Transition.ASK_TO_TALK)
-        request.wants_discussion = True
-        request.save(update_fields=["status", "wants_discussion"])
+        consent_request = _journey_request(consent_request)
+        state.move(consent_request, Transition.ASK_TO_TALK)
+        consent_request.wants_discussion = True
+        consent_request.save(update_fields=["status", "wants_discussion"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.NEEDS_DISCUSSION,
             message="Chose to talk to someone before deciding",
             actor=AuditEvent.Actor.PATIENT,
             ip=ip,
         )
-    return request
+    return consent_request
 
 
-def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) -> ConsentRequest:
+def withdraw_consent(*, consent_request: ConsentRequest, reason: str, ip: str | None) -> ConsentRequest:
     """Before the appointment the patient can withdraw a signed consent. The signed PDF stays."""
     with transaction.atomic():
-        request = lock_request(request)
-        if state.already_done(Transition.WITHDRAW, request.status):
-            return request
-        if not state.allows(Transition.WITHDRAW, request.status):
+        consent_request = lock_request(consent_request)
+        if state.already_done(Transition.WITHDRAW, consent_request.status):
+            return consent_request
+        if not state.allows(Transition.WITHDRAW, consent_request.status):
             raise ConsentError(_("There is no signed consent to withdraw."))
-        if timezone.now() >= request.appointment_at:
+        if timezone.now() >= consent_request.appointment_at:
             raise ConsentError(
                 _("Your appointment time has passed, so consent can't be withdrawn here. Please call the clinic.")
             )
-        state.move(request, Transition.WITHDRAW)
-        request.withdrawn_at = timezone.now()
-        request.withdrawal_reason = reason.strip()[:1000]
-        request.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
+        state.move(consent_request, Transition.WITHDRAW)
+        consent_request.withdrawn_at = timezone.now()
+        consent_request.withdrawal_reason = reason.strip()[:1000]
+        consent_request.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.WITHDRAWN,
             message="Withdrew consent",
             actor=AuditEvent.Actor.PATIENT,
@@ -899,9 +941,9 @@ def withdraw_consent(*, request: ConsentRequest, reason: str, ip: str | None) ->
         )
         # The withdrawal gets its own sealed record once it is committed (the consent record never changes).
         transaction.on_commit(
-            lambda: signals.consent_withdrawn.send(sender=ConsentRequest, consent_request=request), robust=True
+            lambda: signals.consent_withdrawn.send(sender=ConsentRequest, consent_request=consent_request), robust=True
         )
-    return request
+    return consent_request
 
 
 # The nurse's side ------------------------------------------------------------------
@@ -912,7 +954,7 @@ PATIENT_CORRECTABLE = ("full_name", "date_of_birth", "email", "phone", "preferre
 
 def correct_details(
     *,
-    request: ConsentRequest,
+    consent_request: ConsentRequest,
     patient_fields: dict,
     appointment_at: datetime.datetime,
     clinician: str,
@@ -931,10 +973,10 @@ def correct_details(
     if not reason:
         raise ConsentError("Say why the details are corrected, for the record.")
     with transaction.atomic():
-        request = lock_request(request)
-        if request.status == Status.CANCELLED:
+        consent_request = lock_request(consent_request)
+        if consent_request.status == Status.CANCELLED:
             raise ConsentError("This request is cancelled: its details can't be changed.")
-        patient = Patient.objects.select_for_update().get(pk=request.patient_id)
+        patient = Patient.objects.select_for_update().get(pk=consent_request.patient_id)
         changes: dict[str, list] = {}
         for name in PATIENT_CORRECTABLE:
             new = patient_fields.get(name, getattr(patient, name))
@@ -945,12 +987,14 @@ def correct_details(
                 setattr(patient, name, new)
         clinician = " ".join(clinician.split())
         # To the minute: the form gives hours and minutes, the stored time may carry seconds.
-        if appointment_at.replace(second=0, microsecond=0) != request.appointment_at.replace(second=0, microsecond=0):
+        if appointment_at.replace(second=0, microsecond=0) != consent_request.appointment_at.replace(
+            second=0, microsecond=0
+        ):
             if appointment_at <= timezone.now():
                 raise ConsentError("The new appointment must be in the future. Check the date and the time.")
-            changes["appointment_at"] = [request.appointment_at.isoformat(), appointment_at.isoformat()]
-        if clinician and clinician != request.clinician:
-            changes["clinician"] = [request.clinician, clinician]
+            changes["appointment_at"] = [consent_request.appointment_at.isoformat(), appointment_at.isoformat()]
+        if clinician and clinician != consent_request.clinician:
+            changes["clinician"] = [consent_request.clinician, clinician]
         if not changes:
             raise ConsentError("Nothing was changed. Change a detail, or go back to the request.")
         if any(name in changes for name in PATIENT_CORRECTABLE):
@@ -961,19 +1005,19 @@ def correct_details(
                 state.move(open_request, Transition.UNLOCK)
                 open_request.save(update_fields=["failed_identity_attempts", "status"])
         if "appointment_at" in changes:
-            request.appointment_at = appointment_at
-            request.expires_at = link_expiry(appointment_at)
+            consent_request.appointment_at = appointment_at
+            consent_request.expires_at = link_expiry(appointment_at)
         if "clinician" in changes:
-            request.clinician = clinician
-        request.save(update_fields=["appointment_at", "expires_at", "clinician"])
+            consent_request.clinician = clinician
+        consent_request.save(update_fields=["appointment_at", "expires_at", "clinician"])
         labels = [CORRECTION_LABELS[name] for name in changes]
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.DETAILS_CORRECTED,
             message=f"Corrected {', '.join(labels)}",
             user=user,
             ip=ip,
-            detail={"changes": changes, "reason": reason[:500], "after_signing": hasattr(request, "signature")},
+            detail={"changes": changes, "reason": reason[:500], "after_signing": hasattr(consent_request, "signature")},
         )
     return labels
 
@@ -991,7 +1035,7 @@ CORRECTION_LABELS = {
 
 
 def assign_request(
-    *, request: ConsentRequest, assignee: AbstractBaseUser | None, user: AbstractBaseUser, ip: str | None = None
+    *, consent_request: ConsentRequest, assignee: AbstractBaseUser | None, user: AbstractBaseUser, ip: str | None = None
 ) -> ConsentRequest:
     """Give the request to a nurse to look after (None: to nobody)."""
     can_look_after = assignee is None or (
@@ -1000,32 +1044,34 @@ def assign_request(
     if not can_look_after:
         raise ConsentError("Choose a nurse from the list: that account can't look after requests.")
     with transaction.atomic():
-        request = lock_request(request)
-        if request.assigned_to_id == (assignee.pk if assignee else None):
-            return request
-        request.assigned_to = assignee
-        request.save(update_fields=["assigned_to"])
+        consent_request = lock_request(consent_request)
+        if consent_request.assigned_to_id == (assignee.pk if assignee else None):
+            return consent_request
+        consent_request.assigned_to = assignee
+        consent_request.save(update_fields=["assigned_to"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.ASSIGNED,
             message="Assigned to a nurse" if assignee else "No longer assigned to a nurse",
             user=user,
             ip=ip,
             detail={"assignee": assignee.pk if assignee else None},
         )
-    return request
+    return consent_request
 
 
-def add_case_note(*, request: ConsentRequest, text: str, user: AbstractBaseUser, ip: str | None = None) -> CaseNote:
+def add_case_note(
+    *, consent_request: ConsentRequest, text: str, user: AbstractBaseUser, ip: str | None = None
+) -> CaseNote:
     """A nurse's note on the case (kept as written; the audit says only that one was added)."""
     text = text.strip()
     if not text:
         raise ConsentError("Write the note first.")
     with transaction.atomic():
-        request = lock_request(request)
-        note = CaseNote.objects.create(request=request, text=text[:2000], written_by=user)
+        consent_request = lock_request(consent_request)
+        note = CaseNote.objects.create(request=consent_request, text=text[:2000], written_by=user)
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.NOTE_ADDED,
             message="Added a case note",
             user=user,
@@ -1050,7 +1096,7 @@ def answer_patient_question(
         question.answered_at, question.answered_by, question.reply_note = timezone.now(), user, reply_note[:2000]
         question.save(update_fields=["answered_at", "answered_by", "reply_note"])
         audit(
-            request=question.request,
+            consent_request=question.request,
             action=AuditAction.QUESTION_ANSWERED,
             message="Marked a patient question as answered",
             user=user,
@@ -1060,14 +1106,14 @@ def answer_patient_question(
     return question
 
 
-def checklist_items(request: ConsentRequest) -> dict[str, dict]:
-    return {item["key"]: item for item in request.content["checklist_items"]}
+def checklist_items(consent_request: ConsentRequest) -> dict[str, dict]:
+    return {item["key"]: item for item in consent_request.content["checklist_items"]}
 
 
-def latest_checklist_entries(request: ConsentRequest) -> dict[str, ChecklistEntry]:
+def latest_checklist_entries(consent_request: ConsentRequest) -> dict[str, ChecklistEntry]:
     """Each item's current entry (its latest), by item key."""
     latest: dict[str, ChecklistEntry] = {}
-    for entry in request.checklist_entries.select_related("recorded_by").order_by("recorded_at", "id"):
+    for entry in consent_request.checklist_entries.select_related("recorded_by").order_by("recorded_at", "id"):
         latest[str(entry.item_key)] = entry
     return latest
 
@@ -1076,12 +1122,12 @@ def _is_complete(entry: ChecklistEntry | None) -> bool:
     return entry is not None and entry.state in (ChecklistState.DONE, ChecklistState.NOT_APPLICABLE)
 
 
-def open_required_items(request: ConsentRequest) -> list[str]:
+def open_required_items(consent_request: ConsentRequest) -> list[str]:
     """The text of every required item that is not done or not applicable."""
-    latest = latest_checklist_entries(request)
+    latest = latest_checklist_entries(consent_request)
     return [
         item["text"]
-        for key, item in checklist_items(request).items()
+        for key, item in checklist_items(consent_request).items()
         if item["required"] and not _is_complete(latest.get(key))
     ]
 
@@ -1090,16 +1136,16 @@ class ChecklistContradiction(ConsentError):
     """The mark goes against the patient's own answer, or a question still waits: it needs a reason."""
 
 
-def checklist_contradiction(request: ConsentRequest, item: dict, state: str) -> str:
+def checklist_contradiction(consent_request: ConsentRequest, item: dict, state: str) -> str:
     """What a mark would go against, in plain words; "" when nothing."""
     if state == ChecklistState.NOT_APPLICABLE and item["patient_question"]:
-        answer = request.checklist_answers.filter(item_key=item["key"], needs_attention=True).first()
+        answer = consent_request.checklist_answers.filter(item_key=item["key"], needs_attention=True).first()
         if answer is not None:
             return f"The patient answered “{answer.get_answer_display()}” to “{item['patient_question']}”."
     if (
         state == ChecklistState.DONE
         and item["category"] == "consent"
-        and request.questions.filter(answered_at__isnull=True).exists()
+        and consent_request.questions.filter(answered_at__isnull=True).exists()
     ):
         return "A question from the patient is still waiting for an answer."
     return ""
@@ -1107,7 +1153,7 @@ def checklist_contradiction(request: ConsentRequest, item: dict, state: str) -> 
 
 def record_checklist_entry(
     *,
-    request: ConsentRequest,
+    consent_request: ConsentRequest,
     item_key: str,
     state: str,
     note: str = "",
@@ -1122,10 +1168,12 @@ def record_checklist_entry(
     """
     note, override_reason = note.strip(), override_reason.strip()
     with transaction.atomic():
-        request = lock_request(request)
-        if request.status in CHECKLIST_CLOSED:  # (`state` here is the mark)
-            raise ConsentError(f"This request is {request.get_status_display().lower()}, so its checklist is closed.")
-        item = checklist_items(request).get(str(item_key))
+        consent_request = lock_request(consent_request)
+        if consent_request.status in CHECKLIST_CLOSED:  # (`state` here is the mark)
+            raise ConsentError(
+                f"This request is {consent_request.get_status_display().lower()}, so its checklist is closed."
+            )
+        item = checklist_items(consent_request).get(str(item_key))
         if item is None:
             raise ConsentError("That checklist item isn't part of this procedure. Reload the page and try again.")
         if state not in ChecklistState.values:
@@ -1136,19 +1184,19 @@ def record_checklist_entry(
             raise ConsentError(f"Say why “{item['text']}” is not applicable.")
         if state == ChecklistState.PROBLEM and not note:
             raise ConsentError(f"Describe the problem with “{item['text']}”.")
-        contradiction = checklist_contradiction(request, item, state)
+        contradiction = checklist_contradiction(consent_request, item, state)
         if contradiction and not override_reason:
             raise ChecklistContradiction(
                 f"{contradiction} To record “{item['text']}” as {ChecklistState(state).label.lower()} anyway, "
                 "say why in “Why, if this goes against the patient's answer”."
             )
-        latest = latest_checklist_entries(request)
+        latest = latest_checklist_entries(consent_request)
         current = latest.get(str(item_key))
-        signed_off = hasattr(request, "checklist_sign_off")
+        signed_off = hasattr(consent_request, "checklist_sign_off")
         if current and current.state == state and current.note == note:
             return current
         entry = ChecklistEntry.objects.create(
-            request=request,
+            request=consent_request,
             item_key=item_key,
             state=state,
             note=note[:2000],
@@ -1157,14 +1205,16 @@ def record_checklist_entry(
             recorded_by=user,
         )
         latest[str(item_key)] = entry
-        request.checklist_complete = sum(_is_complete(latest.get(key)) for key in checklist_items(request))
-        request.save(update_fields=["checklist_complete"])
+        consent_request.checklist_complete = sum(
+            _is_complete(latest.get(key)) for key in checklist_items(consent_request)
+        )
+        consent_request.save(update_fields=["checklist_complete"])
         label = ChecklistState(state).label.lower()
         # The item's wording names it in the timeline (it is the clinic's text, nothing about the patient).
         item_text = item["text"]
         item_text = item_text if len(item_text) <= 140 else item_text[:139] + "…"
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.CHECKLIST_CORRECTED if signed_off else "checklist_marked",
             message=f"{'Corrected' if signed_off else 'Marked'} “{item_text}” as {label}",
             user=user,
@@ -1192,7 +1242,7 @@ class ChecklistMarksRefused(ConsentError):
 
 
 def record_checklist_marks(
-    *, request: ConsentRequest, marks: Iterable[ChecklistMark], user: AbstractBaseUser, ip: str | None = None
+    *, consent_request: ConsentRequest, marks: Iterable[ChecklistMark], user: AbstractBaseUser, ip: str | None = None
 ) -> list[ChecklistEntry]:
     """Record every mark the nurse saved at once, each as `record_checklist_entry` would, or none of them.
 
@@ -1204,7 +1254,9 @@ def record_checklist_marks(
         for mark in marks:
             try:
                 with transaction.atomic():
-                    entries.append(record_checklist_entry(request=request, user=user, ip=ip, **mark._asdict()))
+                    entries.append(
+                        record_checklist_entry(consent_request=consent_request, user=user, ip=ip, **mark._asdict())
+                    )
             except ConsentError as error:
                 refusals[str(mark.item_key)] = error
         if refusals:
@@ -1213,7 +1265,7 @@ def record_checklist_marks(
 
 
 def sign_off_checklist(
-    *, request: ConsentRequest, user: AbstractBaseUser, password: str, ip: str | None = None
+    *, consent_request: ConsentRequest, user: AbstractBaseUser, password: str, ip: str | None = None
 ) -> ChecklistSignOff:
     """Sign the checklist off, after the nurse re-enters their password.
 
@@ -1221,7 +1273,7 @@ def sign_off_checklist(
     """
     if not user.check_password(password):
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.SIGN_OFF_REFUSED,
             message="Checklist sign-off refused: wrong password",
             user=user,
@@ -1229,19 +1281,23 @@ def sign_off_checklist(
         )
         raise ConsentError("That password isn't right. Enter the password you sign in with.")
     with transaction.atomic():
-        request = lock_request(request)
-        if hasattr(request, "checklist_sign_off"):
+        consent_request = lock_request(consent_request)
+        if hasattr(consent_request, "checklist_sign_off"):
             raise ConsentError("This checklist has already been signed off. Record a correction instead.")
-        if request.status in (Status.CANCELLED, Status.EXPIRED):
+        if consent_request.status in (Status.CANCELLED, Status.EXPIRED):
             raise ConsentError(
-                f"This request is {request.get_status_display().lower()}; its checklist can't be signed off."
+                f"This request is {consent_request.get_status_display().lower()}; its checklist can't be signed off."
             )
-        open_items = open_required_items(request)
+        open_items = open_required_items(consent_request)
         if open_items:
             raise ConsentError("These required items are not done yet: " + "; ".join(open_items) + ".")
-        sign_off = ChecklistSignOff.objects.create(request=request, signed_off_by=user)
+        sign_off = ChecklistSignOff.objects.create(request=consent_request, signed_off_by=user)
         audit(
-            request=request, action=AuditAction.CHECKLIST_SIGNED_OFF, message="Checklist signed off", user=user, ip=ip
+            consent_request=consent_request,
+            action=AuditAction.CHECKLIST_SIGNED_OFF,
+            message="Checklist signed off",
+            user=user,
+            ip=ip,
         )
     return sign_off
 
@@ -1254,17 +1310,17 @@ class OpenMatter:
     text: str
 
 
-def open_matters(request: ConsentRequest) -> list[OpenMatter]:
+def open_matters(consent_request: ConsentRequest) -> list[OpenMatter]:
     """Everything the patient raised or the checklist found that is still open, in plain words."""
-    content = request.content
-    summary = request.answers_summary()
-    latest = latest_checklist_entries(request)
+    content = consent_request.content
+    summary = consent_request.answers_summary()
+    latest = latest_checklist_entries(consent_request)
     matters = [
         OpenMatter(f"question:{q.pk}", f"Unanswered question: “{q.text[:200]}”")
         for q in summary["asked"]
         if not q.answered_at
     ]
-    if request.wants_discussion:
+    if consent_request.wants_discussion:
         matters.append(OpenMatter("discussion", "The patient asked to talk to someone before deciding."))
     for entry in summary["risks"]:
         if entry["row"] and entry["row"].wants_to_discuss:
@@ -1294,7 +1350,7 @@ def open_matters(request: ConsentRequest) -> list[OpenMatter]:
 
 
 def confirm_on_the_day(
-    *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, acknowledged: Iterable[str] = ()
+    *, consent_request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, acknowledged: Iterable[str] = ()
 ) -> ConsentRequest:
     """The nurse confirms, on the day, that the patient still consents.
 
@@ -1302,42 +1358,42 @@ def confirm_on_the_day(
     every open matter (`open_matters`) has been acknowledged by its key.
     """
     with transaction.atomic():
-        request = lock_request(request)
-        if state.already_done(Transition.CONFIRM, request.status):
-            return request
-        if not state.allows(Transition.CONFIRM, request.status):
+        consent_request = lock_request(consent_request)
+        if state.already_done(Transition.CONFIRM, consent_request.status):
+            return consent_request
+        if not state.allows(Transition.CONFIRM, consent_request.status):
             raise ConsentError(
-                f"This request is {request.get_status_display().lower()}, not consented: "
+                f"This request is {consent_request.get_status_display().lower()}, not consented: "
                 "consent can only be confirmed once the patient has signed."
             )
-        if not hasattr(request, "checklist_sign_off"):
+        if not hasattr(consent_request, "checklist_sign_off"):
             raise ConsentError("Sign off the checklist before confirming consent.")
-        open_items = open_required_items(request)
+        open_items = open_required_items(consent_request)
         if open_items:
             # A correction after sign-off can reopen an item.
             raise ConsentError("A correction has reopened required items: " + "; ".join(open_items) + ".")
-        day, today = timezone.localdate(request.appointment_at), timezone.localdate()
+        day, today = timezone.localdate(consent_request.appointment_at), timezone.localdate()
         if not day - datetime.timedelta(days=settings.PROCEED_CONFIRM_DAYS_BEFORE) <= today <= day:
             raise ConsentError(
                 f"Consent is confirmed with the patient on the day of the appointment ({day:%A %-d %B %Y}), "
                 "not before or after it."
             )
-        unacknowledged = [m.text for m in open_matters(request) if m.key not in set(acknowledged)]
+        unacknowledged = [m.text for m in open_matters(consent_request) if m.key not in set(acknowledged)]
         if unacknowledged:
             raise ConsentError(
                 "Tick each open matter to show you have dealt with it before confirming: " + " ".join(unacknowledged)
             )
-        state.move(request, Transition.CONFIRM)
-        request.confirmed_at, request.confirmed_by = timezone.now(), user
-        request.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+        state.move(consent_request, Transition.CONFIRM)
+        consent_request.confirmed_at, consent_request.confirmed_by = timezone.now(), user
+        consent_request.save(update_fields=["status", "confirmed_at", "confirmed_by"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.CONFIRMED,
             message="Consent confirmed with the patient on the day",
             user=user,
             ip=ip,
         )
-    return request
+    return consent_request
 
 
 # Publishing content that patients are reading --------------------------------------
@@ -1379,7 +1435,7 @@ def publish_content(
             material_override_reason=material_override_reason,
         )
         audit(
-            request=None,
+            consent_request=None,
             action=AuditAction.CONTENT_PUBLISHED,
             message=f"Published version {version.number} of procedure {procedure.pk}"
             + (" (material)" if is_material else "")
@@ -1401,15 +1457,15 @@ def publish_content(
             # Lock every affected request up front, in one order, before writing any audit event:
             # locking them one by one between audit writes could deadlock with a patient signing.
             list(earlier.select_for_update().order_by("pk").values_list("pk", flat=True))
-            for request in earlier.filter(status__in=state.where(Transition.MOVE_TO_VERSION)):
-                _move_to_version(request, version, user=user, ip=ip)
+            for consent_request in earlier.filter(status__in=state.where(Transition.MOVE_TO_VERSION)):
+                _move_to_version(consent_request, version, user=user, ip=ip)
                 moved += 1
-            for request in earlier.filter(status__in=state.CONSENTED, content_changed_at__isnull=True):
-                request = lock_request(request)
-                request.content_changed_at = timezone.now()
-                request.save(update_fields=["content_changed_at"])
+            for consent_request in earlier.filter(status__in=state.CONSENTED, content_changed_at__isnull=True):
+                consent_request = lock_request(consent_request)
+                consent_request.content_changed_at = timezone.now()
+                consent_request.save(update_fields=["content_changed_at"])
                 audit(
-                    request=request,
+                    consent_request=consent_request,
                     action=AuditAction.CONTENT_CHANGED_SINCE_SIGNING,
                     message=f"Version {version.number} of the information changed materially after signing",
                     user=user,
@@ -1420,29 +1476,29 @@ def publish_content(
 
 
 def request_reconsent(
-    *, request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None
+    *, consent_request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None
 ) -> tuple[ConsentRequest, str]:
     """A new request on the current version for a patient who signed an earlier, materially changed one."""
-    if request.status not in state.CONSENTED or not request.content_changed_at:
+    if consent_request.status not in state.CONSENTED or not consent_request.content_changed_at:
         raise ConsentError("Only a signed request whose information has since changed materially needs re-consent.")
-    if request.replaced_by.filter(status__in=state.OPEN).exists():
+    if consent_request.replaced_by.filter(status__in=state.OPEN).exists():
         raise ConsentError(
             "A re-consent request for this is already open. Open it from this request to see where it is, or "
             "reissue its link if the patient has lost it."
         )
     with transaction.atomic():
         new_request, token = create_consent_request(
-            patient=request.patient,
-            procedure=request.procedure_version.procedure,
-            appointment_at=request.appointment_at,
-            clinician=request.clinician,
+            patient=consent_request.patient,
+            procedure=consent_request.procedure_version.procedure,
+            appointment_at=consent_request.appointment_at,
+            clinician=consent_request.clinician,
             created_by=user,
             ip=ip,
         )
-        new_request.replaces = request
+        new_request.replaces = consent_request
         new_request.save(update_fields=["replaces"])
         audit(
-            request=request,
+            consent_request=consent_request,
             action=AuditAction.RECONSENT_REQUESTED,
             message=f"Re-consent requested on version {new_request.procedure_version.number} of the information",
             user=user,
@@ -1452,19 +1508,21 @@ def request_reconsent(
     return new_request, token
 
 
-def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user, ip) -> None:
+def _move_to_version(consent_request: ConsentRequest, version: ProcedureVersion, *, user, ip) -> None:
     """Put an unsigned request on a new version, resetting only what refers to changed content."""
-    request = lock_request(request)
-    old_version = request.procedure_version
+    consent_request = lock_request(consent_request)
+    old_version = consent_request.procedure_version
     diff = content_diff(old_version.content, version.content)
     changed = {
         section: diff.changed_keys(section)
         for section in ("risks", "preparation_steps", "checklist_items", "questions")
     }
-    request.acknowledgements.filter(kind=Acknowledgement.Kind.RISK, item_key__in=changed["risks"]).delete()
-    request.acknowledgements.filter(kind=Acknowledgement.Kind.STEP, item_key__in=changed["preparation_steps"]).delete()
-    request.checklist_answers.filter(item_key__in=changed["checklist_items"]).delete()
-    request.quiz_answers.filter(question_key__in=changed["questions"]).delete()
+    consent_request.acknowledgements.filter(kind=Acknowledgement.Kind.RISK, item_key__in=changed["risks"]).delete()
+    consent_request.acknowledgements.filter(
+        kind=Acknowledgement.Kind.STEP, item_key__in=changed["preparation_steps"]
+    ).delete()
+    consent_request.checklist_answers.filter(item_key__in=changed["checklist_items"]).delete()
+    consent_request.quiz_answers.filter(question_key__in=changed["questions"]).delete()
 
     # Send the patient back to the first step whose content changed.
     touched = {item.section for item in diff.items}
@@ -1475,25 +1533,25 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
         + [Step.UNDERSTANDING] * ("questions" in touched),
         default=Step.DECIDE,
     )
-    if request.progress >= first_changed:
-        request.progress = max(first_changed - 1, Step.IDENTITY)
+    if consent_request.progress >= first_changed:
+        consent_request.progress = max(first_changed - 1, Step.IDENTITY)
 
-    request.procedure_version = version
-    language_dropped = request.language not in available_languages(version.content)
+    consent_request.procedure_version = version
+    language_dropped = consent_request.language not in available_languages(version.content)
     if language_dropped:
         # The new version lacks the patient's language: English rather than a page in two languages.
-        request.language = Language.ENGLISH
-    request.review_confirmed_at = None
-    request.checklist_total = len(version.content["checklist_items"])
-    latest = latest_checklist_entries(request)
-    request.checklist_complete = sum(_is_complete(latest.get(key)) for key in checklist_items(request))
-    request.content_update_notice = {
+        consent_request.language = Language.ENGLISH
+    consent_request.review_confirmed_at = None
+    consent_request.checklist_total = len(version.content["checklist_items"])
+    latest = latest_checklist_entries(consent_request)
+    consent_request.checklist_complete = sum(_is_complete(latest.get(key)) for key in checklist_items(consent_request))
+    consent_request.content_update_notice = {
         "from": old_version.number,
         "to": version.number,
         "summary": version.change_summary,
         "changes": [change.label for change in diff.procedure_fields] + [item.label for item in diff.items],
     }
-    request.save(
+    consent_request.save(
         update_fields=[
             "procedure_version",
             "progress",
@@ -1505,7 +1563,7 @@ def _move_to_version(request: ConsentRequest, version: ProcedureVersion, *, user
         ]
     )
     audit(
-        request=request,
+        consent_request=consent_request,
         action=AuditAction.MOVED_TO_NEW_VERSION,
         message=f"Moved from version {old_version.number} to version {version.number} of the information "
         f"(material change); answers about changed content were reset"

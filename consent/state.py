@@ -132,12 +132,12 @@ def may_withdraw(status: str, appointment_at) -> bool:
     return allows(Transition.WITHDRAW, status) and timezone.now() < appointment_at
 
 
-def move(request, transition: Transition) -> bool:
-    """Set `request.status` as the transition leads (the caller saves it and audits); True if it changed.
+def move(consent_request, transition: Transition) -> bool:
+    """Set `consent_request.status` as the transition leads (the caller saves it and audits); True if it changed.
     The caller has checked `allows` for a guarded transition; an automatic one changes what it may."""
-    after = next_status(transition, request.status)
-    changed = after != request.status
-    request.status = after
+    after = next_status(transition, consent_request.status)
+    changed = after != consent_request.status
+    consent_request.status = after
     return changed
 
 

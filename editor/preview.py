@@ -196,9 +196,9 @@ def correct_choice(question: dict[str, Any]) -> str:
     return choices[number - 1] if 1 <= number <= len(choices) else ""
 
 
-def page_context(name: str, case: PreviewCase, decision: str, urls: dict[str, str]) -> dict[str, Any]:
+def page_context(name: str, consent_request: PreviewCase, decision: str, urls: dict[str, str]) -> dict[str, Any]:
     """The page's own context, as its view in `journey.views` builds it for a patient who hasn't answered yet."""
-    content = case.content
+    content = consent_request.content
     if name == "welcome":
         return {"verified": False, "continue_url": urls["identity"]}
     if name == "identity":
@@ -249,12 +249,12 @@ def page_context(name: str, case: PreviewCase, decision: str, urls: dict[str, st
         # A drawing would otherwise travel in the next page's URL: far too long for a query string.
         form.fields["drawn_signature"].disabled = True
         statements = {
-            signer: signing_statement(request=case, decision=decision, signer=signer)
+            signer: signing_statement(consent_request=consent_request, decision=decision, signer=signer)
             for signer in (Signer.PATIENT, Signer.REPRESENTATIVE)
         }
         return {"form": form, "decision": decision, "statements": statements}
     if name == "done":
-        signed = case.status in (Status.SIGNED, Status.DECLINED)
+        signed = consent_request.status in (Status.SIGNED, Status.DECLINED)
         return {
             "signature": SampleSignature("PRC-EXAMPLE", timezone.now()) if signed else None,
             "document": None,
@@ -286,7 +286,7 @@ def preview_procedure(request, pk, step="welcome"):
         return redirect(page_url(pk, step, decision))
 
     latest = procedure.versions.aggregate(number=Max("number"))["number"] or 0
-    case = PreviewCase(
+    consent_request = PreviewCase(
         procedure_version=DraftVersion(number=latest + 1, content=snapshot(procedure)),
         appointment_at=sample_appointment(),
         progress=progress_on(page),
@@ -307,7 +307,7 @@ def preview_procedure(request, pk, step="welcome"):
         ],
     )
     context = journey_context(
-        case,
+        consent_request,
         None,
         page.step,
         urls=urls,
@@ -315,7 +315,7 @@ def preview_procedure(request, pk, step="welcome"):
         preview=True,
         preview_info=info,
         next_url=urls[page.next_page] if page.next_page else None,
-        **page_context(step, case, decision, urls),
+        **page_context(step, consent_request, decision, urls),
     )
     if step == "decide":
         context["back_url"] = urls["review"]

@@ -100,21 +100,25 @@ def returning_to_review(request) -> bool:
     return request.GET.get("from") == "review" or request.POST.get("return_to") == "review"
 
 
-def saved_step_goes_to(request, case, next_page: str, token: str):
+def saved_step_goes_to(request, consent_request, next_page: str, token: str):
     """After a step is saved: back to the review page when the patient came from it and every later
     step is still complete (they confirm the review again), else on to the next step."""
-    if returning_to_review(request) and case.progress >= Step.QUESTIONS:
+    if returning_to_review(request) and consent_request.progress >= Step.QUESTIONS:
         return redirect("journey:review", token)
     return redirect(next_page, token)
 
 
-def step_url(case, step: Step, token: str) -> str:
+def step_url(consent_request, step: Step, token: str) -> str:
     return reverse(STEP_URLS[step], args=[token])
 
 
-def next_step(case) -> Step:
+def next_step(consent_request) -> Step:
     """The first step the patient hasn't completed: where "continue" takes them."""
-    return Step(min(case.progress + 1, Step.DECIDE)) if case.progress >= Step.IDENTITY else Step.IDENTITY
+    return (
+        Step(min(consent_request.progress + 1, Step.DECIDE))
+        if consent_request.progress >= Step.IDENTITY
+        else Step.IDENTITY
+    )
 
 
 def patient_page(step: Step | None = None, *, finished_ok: bool = False):
@@ -131,33 +135,35 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
         @functools.wraps(view)
         @never_cache
         def wrapper(request, token, *args, **kwargs):
-            case = services.find_request_by_token(token)
-            if case is not None:
-                case = services.expire_if_due(case)
+            consent_request = services.find_request_by_token(token)
+            if consent_request is not None:
+                consent_request = services.expire_if_due(consent_request)
             # Everything this page says (messages and redirects included) is in the patient's language.
-            with translation.override(case.language if case is not None else settings.LANGUAGE_CODE):
-                response = guarded(request, case, token, *args, **kwargs)
+            with translation.override(
+                consent_request.language if consent_request is not None else settings.LANGUAGE_CODE
+            ):
+                response = guarded(request, consent_request, token, *args, **kwargs)
             # The link is the only key to the case: never send it anywhere as a Referer. Browsers then
             # post our forms with `Origin: null`, which config.security's CSRF middleware accepts on /c/.
             response["Referrer-Policy"] = "no-referrer"
-            if case is not None and case.link_is_usable:
-                response["Content-Language"] = case.language
+            if consent_request is not None and consent_request.link_is_usable:
+                response["Content-Language"] = consent_request.language
             return response
 
-        def guarded(request, case, token, *args, **kwargs):
-            if case is None or not case.link_is_usable:
+        def guarded(request, consent_request, token, *args, **kwargs):
+            if consent_request is None or not consent_request.link_is_usable:
                 response = link_problem(request)
             elif step in (Step.WELCOME, Step.IDENTITY):
-                response = view(request, case, token, *args, **kwargs)
-            elif str(case.public_id) not in request.session.get(VERIFIED_SESSION_KEY, []):
+                response = view(request, consent_request, token, *args, **kwargs)
+            elif str(consent_request.public_id) not in request.session.get(VERIFIED_SESSION_KEY, []):
                 response = redirect("journey:identity", token)
-            elif not case.is_open and not finished_ok:
+            elif not consent_request.is_open and not finished_ok:
                 response = redirect("journey:done", token)
-            elif step is not None and step > next_step(case):
+            elif step is not None and step > next_step(consent_request):
                 messages.info(request, _("Please finish this step first. Your answers so far are saved."))
-                response = redirect(step_url(case, next_step(case), token))
+                response = redirect(step_url(consent_request, next_step(consent_request), token))
             else:
-                response = view(request, case, token, *args, **kwargs)
+                response = view(request, consent_request, token, *args, **kwargs)
             return response
 
         return wrapper
@@ -207,7 +213,13 @@ NUMBERED_PAGES = (
 
 
 def journey_context(
-    case, token: str | None, step: Step | None, *, urls: dict[str, str] | None = None, page: str = "", **extra
+    consent_request,
+    token: str | None,
+    step: Step | None,
+    *,
+    urls: dict[str, str] | None = None,
+    page: str = "",
+    **extra,
 ) -> dict:
     """What every journey template reads.
 
@@ -217,9 +229,9 @@ def journey_context(
     """
     urls = journey_urls(token) if urls is None else urls
     # The patient reads the version in their language (the admin's preview has only English).
-    content = getattr(case, "patient_content", None) or case.content
+    content = getattr(consent_request, "patient_content", None) or consent_request.content
     context = {
-        "case": case,
+        "consent_request": consent_request,
         "content": content,
         "urls": urls,
         "step": step,
@@ -234,50 +246,60 @@ def journey_context(
     return context
 
 
-def language_choices(case) -> list[dict]:
+def language_choices(consent_request) -> list[dict]:
     """The languages the patient can pick, each named in its own language, the current one marked."""
     return [
-        {"code": code, "label": Language(code).label, "current": code == case.language}
-        for code in case.available_languages
+        {"code": code, "label": Language(code).label, "current": code == consent_request.language}
+        for code in consent_request.available_languages
         if code in Language.values
     ]
 
 
 @patient_page(Step.WELCOME)
-def welcome(request, case, token):
-    verified = str(case.public_id) in request.session.get(VERIFIED_SESSION_KEY, [])
-    continue_url = step_url(case, next_step(case), token) if verified else reverse("journey:identity", args=[token])
-    if verified and case.status in state.FINISHED | {Status.NEEDS_DISCUSSION} and case.progress >= Step.DECIDE:
+def welcome(request, consent_request, token):
+    verified = str(consent_request.public_id) in request.session.get(VERIFIED_SESSION_KEY, [])
+    continue_url = (
+        step_url(consent_request, next_step(consent_request), token)
+        if verified
+        else reverse("journey:identity", args=[token])
+    )
+    if (
+        verified
+        and consent_request.status in state.FINISHED | {Status.NEEDS_DISCUSSION}
+        and consent_request.progress >= Step.DECIDE
+    ):
         continue_url = reverse("journey:done", args=[token])
-    choices = language_choices(case)
-    preferred = case.patient.preferred_language
+    choices = language_choices(consent_request)
+    preferred = consent_request.patient.preferred_language
     return render(
         request,
         "consent/welcome.html",
         journey_context(
-            case,
+            consent_request,
             token,
             Step.WELCOME,
             verified=verified,
             continue_url=continue_url,
             # Once signed, the language is part of the record.
-            language_choices=choices if len(choices) > 1 and not hasattr(case, "signature") else [],
+            language_choices=choices if len(choices) > 1 and not hasattr(consent_request, "signature") else [],
             # Told in the patient's own language when the information isn't available in it.
-            missing_language=preferred if preferred not in case.available_languages else None,
+            missing_language=preferred if preferred not in consent_request.available_languages else None,
         ),
     )
 
 
 @patient_page(Step.WELCOME)
 @require_POST
-def choose_language(request, case, token):
+def choose_language(request, consent_request, token):
     """The language picker on the welcome page: works without JavaScript, audited by the service."""
     form = forms.LanguageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose one of the languages listed."))
         return redirect("journey:welcome", token)
     try:
-        case = services.choose_language(request=case, language=form.cleaned_data["language"], ip=client_ip(request))
+        consent_request = services.choose_language(
+            consent_request=consent_request, language=form.cleaned_data["language"], ip=client_ip(request)
+        )
     except ConsentError as error:
         messages.error(request, str(error))
     return redirect("journey:welcome", token)
@@ -285,22 +307,24 @@ def choose_language(request, case, token):
 
 @limit_identity_checks
 @patient_page(Step.IDENTITY)
-def identity(request, case, token):
+def identity(request, consent_request, token):
     form = forms.DateOfBirthForm(posted(request))
     if request.method == "POST" and form.is_valid():
         result = services.verify_identity(
-            request=case, date_of_birth=form.cleaned_data["date_of_birth"], ip=client_ip(request)
+            consent_request=consent_request, date_of_birth=form.cleaned_data["date_of_birth"], ip=client_ip(request)
         )
         if result.ok:
             # A new session id at the moment of trust, so an earlier one can't ride along.
             request.session.cycle_key()
             verified = request.session.get(VERIFIED_SESSION_KEY, [])
-            request.session[VERIFIED_SESSION_KEY] = [*verified, str(case.public_id)]
-            case.refresh_from_db()
-            if case.is_finished:
+            request.session[VERIFIED_SESSION_KEY] = [*verified, str(consent_request.public_id)]
+            consent_request.refresh_from_db()
+            if consent_request.is_finished:
                 return redirect("journey:done", token)
             # Back from an idle timeout: to the page they were on.
-            return redirect(page_to_return_to(request, token) or step_url(case, next_step(case), token))
+            return redirect(
+                page_to_return_to(request, token) or step_url(consent_request, next_step(consent_request), token)
+            )
         if result.attempts_left == 0:
             return link_problem(request)
         message = ngettext(
@@ -315,29 +339,29 @@ def identity(request, case, token):
                 "will send you a new link."
             ) % {"clinic": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE}
         form.add_error(None, message)
-    return render(request, "consent/identity.html", journey_context(case, token, Step.IDENTITY, form=form))
+    return render(request, "consent/identity.html", journey_context(consent_request, token, Step.IDENTITY, form=form))
 
 
 @patient_page(Step.ABOUT)
-def about(request, case, token):
+def about(request, consent_request, token):
     if request.method == "POST":
         try:
-            services.read_about(request=case, ip=client_ip(request))
+            services.read_about(consent_request=consent_request, ip=client_ip(request))
         except ConsentError as error:
             messages.error(request, str(error))
             return redirect("journey:done", token)
-        return saved_step_goes_to(request, case, "journey:risks", token)
+        return saved_step_goes_to(request, consent_request, "journey:risks", token)
     return render(
         request,
         "consent/about.html",
-        journey_context(case, token, Step.ABOUT, return_to_review=returning_to_review(request)),
+        journey_context(consent_request, token, Step.ABOUT, return_to_review=returning_to_review(request)),
     )
 
 
 @patient_page(Step.RISKS)
-def risks(request, case, token):
-    risk_list = case.patient_content["risks"]
-    saved = case.saved_acknowledgements("risk")
+def risks(request, consent_request, token):
+    risk_list = consent_request.patient_content["risks"]
+    saved = consent_request.saved_acknowledgements("risk")
     initial = {}
     for key, row in saved.items():
         initial[f"ack_{key}"] = row.acknowledged_at is not None
@@ -345,7 +369,7 @@ def risks(request, case, token):
     form = forms.RisksForm(posted(request), risks=risk_list, initial=initial)
     if request.method == "POST" and form.is_valid() and saving_only(request):
         services.save_risk_answers(
-            request=case,
+            consent_request=consent_request,
             acknowledged=form.keys("ack"),
             to_discuss=form.keys("discuss"),
             ip=client_ip(request),
@@ -354,10 +378,13 @@ def risks(request, case, token):
         return saved_for_later(request, "journey:risks", token)
     if request.method == "POST" and form.is_valid():
         missing = services.save_risk_answers(
-            request=case, acknowledged=form.keys("ack"), to_discuss=form.keys("discuss"), ip=client_ip(request)
+            consent_request=consent_request,
+            acknowledged=form.keys("ack"),
+            to_discuss=form.keys("discuss"),
+            ip=client_ip(request),
         )
         if not missing:
-            return saved_step_goes_to(request, case, "journey:preparing", token)
+            return saved_step_goes_to(request, consent_request, "journey:preparing", token)
         for risk in risk_list:
             if risk["title"] in missing:
                 form.add_error(
@@ -375,43 +402,53 @@ def risks(request, case, token):
     return render(
         request,
         "consent/risks.html",
-        journey_context(case, token, Step.RISKS, form=form, cards=cards, return_to_review=returning_to_review(request)),
+        journey_context(
+            consent_request, token, Step.RISKS, form=form, cards=cards, return_to_review=returning_to_review(request)
+        ),
     )
 
 
 @patient_page(Step.PREPARING)
-def preparing(request, case, token):
-    content = case.patient_content
+def preparing(request, consent_request, token):
+    content = consent_request.patient_content
     steps = content["preparation_steps"]
-    questions = case.patient_questions(content)
+    questions = consent_request.patient_questions(content)
     initial = {
-        f"ack_{key}": row.acknowledged_at is not None for key, row in case.saved_acknowledgements("step").items()
+        f"ack_{key}": row.acknowledged_at is not None
+        for key, row in consent_request.saved_acknowledgements("step").items()
     }
-    initial.update({f"answer_{a.item_key}": a.answer for a in case.checklist_answers.all()})
+    initial.update({f"answer_{a.item_key}": a.answer for a in consent_request.checklist_answers.all()})
     form = forms.PreparingForm(posted(request), steps=steps, questions=questions, initial=initial)
     if request.method == "POST" and saving_only(request) and not form.is_valid():
         return HttpResponse(status=400) if is_autosave(request) else redirect("journey:preparing", token)
     if request.method == "POST" and form.is_valid() and saving_only(request):
         services.save_preparation_answers(
-            request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request), finish=False
+            consent_request=consent_request,
+            acknowledged=form.keys("ack"),
+            answers=form.answers(),
+            ip=client_ip(request),
+            finish=False,
         )
         return saved_for_later(request, "journey:preparing", token)
     if request.method == "POST" and form.is_valid():
         missing_steps, unanswered = services.save_preparation_answers(
-            request=case, acknowledged=form.keys("ack"), answers=form.answers(), ip=client_ip(request)
+            consent_request=consent_request,
+            acknowledged=form.keys("ack"),
+            answers=form.answers(),
+            ip=client_ip(request),
         )
         if not missing_steps and not unanswered:
             for item in questions:
                 if form.answers().get(item["key"]) != item["expected_answer"]:
                     messages.warning(request, answer_prompt(item))  # said at once with JavaScript; here too
-            return saved_step_goes_to(request, case, "journey:understanding", token)
+            return saved_step_goes_to(request, consent_request, "journey:understanding", token)
         for step in steps:
             if step["instruction"] in missing_steps:
                 form.add_error(f"ack_{step['key']}", _("Please tick to show you will do this."))
         for item in questions:
             if item["patient_question"] in unanswered:
                 form.add_error(f"answer_{item['key']}", _("Please choose an answer. “Not sure” is fine."))
-    step_fields = [{**row, "ack": form[f"ack_{row['step']['key']}"]} for row in case.dated_steps(content)]
+    step_fields = [{**row, "ack": form[f"ack_{row['step']['key']}"]} for row in consent_request.dated_steps(content)]
     question_fields = [
         {
             "item": item,
@@ -425,7 +462,7 @@ def preparing(request, case, token):
         request,
         "consent/preparing.html",
         journey_context(
-            case,
+            consent_request,
             token,
             Step.PREPARING,
             form=form,
@@ -437,18 +474,18 @@ def preparing(request, case, token):
 
 
 @patient_page(Step.UNDERSTANDING)
-def understanding(request, case, token):
-    questions = case.patient_content["questions"]
-    saved = {str(a.question_key): a for a in case.quiz_answers.all()}
+def understanding(request, consent_request, token):
+    questions = consent_request.patient_content["questions"]
+    saved = {str(a.question_key): a for a in consent_request.quiz_answers.all()}
     initial = {f"q_{key}": a.latest_choice for key, a in saved.items() if a.is_correct}
     form = forms.UnderstandingForm(posted(request), questions=questions, initial=initial)
     wrong: set[str] = set()
     answered: dict[str, int] = {}
     if request.method == "POST" and form.is_valid():
         answered = form.answers()
-        not_yet_right = services.answer_quiz(request=case, answers=answered, ip=client_ip(request))
+        not_yet_right = services.answer_quiz(consent_request=consent_request, answers=answered, ip=client_ip(request))
         if not not_yet_right:
-            return saved_step_goes_to(request, case, "journey:questions", token)
+            return saved_step_goes_to(request, consent_request, "journey:questions", token)
         wrong = {key for key in not_yet_right if key in answered}
         for question in questions:
             if question["key"] in not_yet_right and question["key"] not in answered:
@@ -466,17 +503,22 @@ def understanding(request, case, token):
         request,
         "consent/understanding.html",
         journey_context(
-            case, token, Step.UNDERSTANDING, form=form, items=items, return_to_review=returning_to_review(request)
+            consent_request,
+            token,
+            Step.UNDERSTANDING,
+            form=form,
+            items=items,
+            return_to_review=returning_to_review(request),
         ),
     )
 
 
 @patient_page(Step.QUESTIONS)
-def questions(request, case, token):
-    form = forms.QuestionsForm(posted(request), initial={"wants_discussion": case.wants_discussion})
+def questions(request, consent_request, token):
+    form = forms.QuestionsForm(posted(request), initial={"wants_discussion": consent_request.wants_discussion})
     if request.method == "POST" and form.is_valid():
         services.save_questions(
-            request=case,
+            consent_request=consent_request,
             text=form.cleaned_data["question"],
             wants_discussion=form.cleaned_data["wants_discussion"],
             ip=client_ip(request),
@@ -486,73 +528,75 @@ def questions(request, case, token):
         request,
         "consent/questions.html",
         journey_context(
-            case,
+            consent_request,
             token,
             Step.QUESTIONS,
             form=form,
-            asked=case.questions.all(),
+            asked=consent_request.questions.all(),
             return_to_review=returning_to_review(request),
         ),
     )
 
 
 @patient_page(Step.DECIDE)
-def review(request, case, token):
+def review(request, consent_request, token):
     form = forms.ReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_review(request=case, ip=client_ip(request))
+            services.confirm_review(consent_request=consent_request, ip=client_ip(request))
         except services.AnswersIncomplete as missing:
             messages.error(request, str(missing))
-            return redirect(step_url(case, missing.step, token))
+            return redirect(step_url(consent_request, missing.step, token))
         return redirect("journey:decide", token)
     return render(
         request,
         "consent/review.html",
-        journey_context(case, token, Step.DECIDE, form=form, summary=case.answers_summary(for_patient=True)),
+        journey_context(
+            consent_request, token, Step.DECIDE, form=form, summary=consent_request.answers_summary(for_patient=True)
+        ),
     )
 
 
 @patient_page(Step.DECIDE)
-def decide(request, case, token):
-    if not case.review_confirmed_at:
+def decide(request, consent_request, token):
+    if not consent_request.review_confirmed_at:
         messages.info(request, _("Please check your answers before you decide."))
         return redirect("journey:review", token)
-    form = forms.DecisionForm(posted(request), procedure_name=case.patient_content["name"])
+    form = forms.DecisionForm(posted(request), procedure_name=consent_request.patient_content["name"])
     if request.method == "POST" and form.is_valid():
         decision = form.cleaned_data["decision"]
         if decision == Decision.DISCUSS:
-            services.need_to_talk(request=case, ip=client_ip(request))
+            services.need_to_talk(consent_request=consent_request, ip=client_ip(request))
             return redirect("journey:done", token)
         return redirect("journey:sign", token, decision)
-    context = journey_context(case, token, Step.DECIDE, form=form, page="decide")
+    context = journey_context(consent_request, token, Step.DECIDE, form=form, page="decide")
     context["back_url"] = reverse("journey:review", args=[token])
     return render(request, "consent/decide.html", context)
 
 
 @patient_page(Step.DECIDE, finished_ok=True)
-def sign(request, case, token, decision):
+def sign(request, consent_request, token, decision):
     if decision not in (Decision.CONSENT, Decision.DECLINE):
         raise Http404
-    if hasattr(case, "signature"):
+    if hasattr(consent_request, "signature"):
         # Already signed: a second submit (back button, second tab) shows the same confirmation.
         return redirect("journey:done", token)
-    if case.is_finished:
+    if consent_request.is_finished:
         return redirect("journey:done", token)
-    if not case.review_confirmed_at:
+    if not consent_request.review_confirmed_at:
         return redirect("journey:review", token)
     action = request.POST.get("action")
     if request.method == "POST" and action in ("back", "draft"):
         # Leaving the sign page unsigned: keep what was typed and drawn (see templates/consent/sign.html).
         with contextlib.suppress(ConsentError):  # nothing left to keep: the case moved on
-            services.save_sign_draft(request=case, draft=request.POST, ip=client_ip(request))
+            services.save_sign_draft(consent_request=consent_request, draft=request.POST, ip=client_ip(request))
         return HttpResponse(status=204) if action == "draft" else redirect("journey:decide", token)
-    form = forms.SignForm(posted(request), initial=case.sign_draft)
+    form = forms.SignForm(posted(request), initial=consent_request.sign_draft)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.sign(
-                request=case,
+                consent_request=consent_request,
                 decision=decision,
                 typed_name=data["typed_name"],
                 signer=data["signer"],
@@ -569,11 +613,11 @@ def sign(request, case, token, decision):
         else:
             return redirect("journey:done", token)
     statements = {
-        signer: services.signing_statement(request=case, decision=decision, signer=signer)
+        signer: services.signing_statement(consent_request=consent_request, decision=decision, signer=signer)
         for signer in ("patient", "representative")
     }
     context = journey_context(
-        case, token, Step.DECIDE, form=form, decision=decision, statements=statements, page="sign"
+        consent_request, token, Step.DECIDE, form=form, decision=decision, statements=statements, page="sign"
     )
     # No "Back" link above the form: its "Back" button keeps what was entered (a link would lose it).
     context["back_url"] = None
@@ -581,74 +625,77 @@ def sign(request, case, token, decision):
 
 
 @patient_page(None, finished_ok=True)
-def done(request, case, token):
-    if case.is_open and case.status != Status.NEEDS_DISCUSSION:
-        return redirect(step_url(case, next_step(case), token))
-    signature = getattr(case, "signature", None)
+def done(request, consent_request, token):
+    if consent_request.is_open and consent_request.status != Status.NEEDS_DISCUSSION:
+        return redirect(step_url(consent_request, next_step(consent_request), token))
+    signature = getattr(consent_request, "signature", None)
     document = ConsentDocument.objects.filter(signature=signature).first() if signature else None
     return render(
         request,
         "consent/done.html",
         journey_context(
-            case,
+            consent_request,
             token,
             None,
             signature=signature,
             document=document,
-            withdrawal_document=WithdrawalDocument.objects.filter(request=case).first(),
-            dated_steps=case.dated_steps(case.patient_content),
+            withdrawal_document=WithdrawalDocument.objects.filter(request=consent_request).first(),
+            dated_steps=consent_request.dated_steps(consent_request.patient_content),
         ),
     )
 
 
 @patient_page(None, finished_ok=True)
-def withdraw(request, case, token):
+def withdraw(request, consent_request, token):
     form = forms.WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_consent(request=case, reason=form.cleaned_data["reason"], ip=client_ip(request))
+            services.withdraw_consent(
+                consent_request=consent_request, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            )
         except ConsentError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Your consent has been withdrawn. The care team will contact you."))
         return redirect("journey:done", token)
-    if case.status != Status.SIGNED:
+    if consent_request.status != Status.SIGNED:
         return redirect("journey:done", token)
-    return render(request, "consent/withdraw.html", journey_context(case, token, None, form=form))
+    return render(request, "consent/withdraw.html", journey_context(consent_request, token, None, form=form))
 
 
 @patient_page(None, finished_ok=True)
-def information_pdf(request, case, token):
+def information_pdf(request, consent_request, token):
     from records.pdf import render_information_pdf  # here: WeasyPrint is slow to load, and few ask for this
 
-    version = case.procedure_version
-    suffix = "" if case.language == Language.ENGLISH else f"-{case.language}"
+    version = consent_request.procedure_version
+    suffix = "" if consent_request.language == Language.ENGLISH else f"-{consent_request.language}"
     filename = f"information-{version.procedure.slug}-version-{version.number}{suffix}.pdf"
-    return pdf_response(render_information_pdf(case), filename)
+    return pdf_response(render_information_pdf(consent_request), filename)
 
 
 @patient_page(None, finished_ok=True)
-def consent_pdf(request, case, token):
-    signature = getattr(case, "signature", None)
+def consent_pdf(request, consent_request, token):
+    signature = getattr(consent_request, "signature", None)
     if signature is None:
         # Nothing is signed yet: back to where the patient is, with a word about why.
         messages.info(request, _("Your signed record will be ready to download once you have signed."))
-        return redirect(step_url(case, next_step(case), token))
+        return redirect(step_url(consent_request, next_step(consent_request), token))
     document = documents.render_document_safely(signature)
     if document is None:
-        return render(request, "consent/pdf_pending.html", journey_context(case, token, None), status=503)
+        return render(request, "consent/pdf_pending.html", journey_context(consent_request, token, None), status=503)
     kind = "consent" if signature.decision == Decision.CONSENT else "decision"
-    filename = f"{kind}-{case.procedure_version.procedure.slug}-{timezone.localdate(case.appointment_at):%Y-%m-%d}.pdf"
+    day = timezone.localdate(consent_request.appointment_at)
+    filename = f"{kind}-{consent_request.procedure_version.procedure.slug}-{day:%Y-%m-%d}.pdf"
     return pdf_response(document.file.open("rb"), filename)
 
 
 @patient_page(None, finished_ok=True)
-def withdrawal_pdf(request, case, token):
+def withdrawal_pdf(request, consent_request, token):
     """The sealed record of the patient's withdrawal (rendered now if still pending)."""
-    if case.withdrawn_at is None or not hasattr(case, "signature"):
+    if consent_request.withdrawn_at is None or not hasattr(consent_request, "signature"):
         messages.info(request, _("There is no withdrawal to download."))
         return redirect("journey:done", token)
-    document = documents.render_withdrawal_document_safely(case)
+    document = documents.render_withdrawal_document_safely(consent_request)
     if document is None:
-        return render(request, "consent/pdf_pending.html", journey_context(case, token, None), status=503)
-    return pdf_response(document.file.open("rb"), f"withdrawal-{case.procedure_version.procedure.slug}.pdf")
+        return render(request, "consent/pdf_pending.html", journey_context(consent_request, token, None), status=503)
+    return pdf_response(document.file.open("rb"), f"withdrawal-{consent_request.procedure_version.procedure.slug}.pdf")

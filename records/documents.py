@@ -45,7 +45,7 @@ def _store_sealed_document(
             document = build(pdf, page_count)
             document.save()
             audit(
-                request=consent_request,
+                consent_request=consent_request,
                 action=action,
                 message=message,
                 actor=AuditEvent.Actor.SYSTEM,

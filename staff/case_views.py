@@ -114,7 +114,7 @@ def hand_out_link(
     emailed = email_failed = False
     if send_email:
         try:
-            consent_request = services.send_invite_email(request=consent_request, token=token, user=user, ip=ip)
+            consent_request = services.send_invite_email(consent_request=consent_request, token=token, user=user, ip=ip)
             emailed = True
         except services.ConsentError as error:
             messages.warning(request, str(error))
@@ -125,7 +125,7 @@ def hand_out_link(
             email_failed = True
     if not emailed:
         consent_request = services.mark_invited(
-            request=consent_request, how="shown to staff to give to the patient", user=user, ip=ip
+            consent_request=consent_request, how="shown to staff to give to the patient", user=user, ip=ip
         )
     return render(
         request,
@@ -162,7 +162,7 @@ def reissue(request: HttpRequest, public_id) -> HttpResponse:
     form = ReissueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            token = services.reissue_link(request=consent_request, user=request.user, ip=_ip(request))
+            token = services.reissue_link(consent_request=consent_request, user=request.user, ip=_ip(request))
         except services.ConsentError as error:
             form.add_error(None, str(error))
         else:
@@ -184,7 +184,9 @@ def reconsent(request: HttpRequest, public_id) -> HttpResponse:
     form = ReissueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            new_request, token = services.request_reconsent(request=consent_request, user=request.user, ip=_ip(request))
+            new_request, token = services.request_reconsent(
+                consent_request=consent_request, user=request.user, ip=_ip(request)
+            )
         except services.ConsentError as error:
             form.add_error(None, str(error))
         else:
@@ -207,7 +209,7 @@ def cancel(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_request(
-                request=consent_request, user=request.user, ip=_ip(request), reason=form.cleaned_data["reason"]
+                consent_request=consent_request, user=request.user, ip=_ip(request), reason=form.cleaned_data["reason"]
             )
         except services.ConsentError as refused:
             error = str(refused)
@@ -267,7 +269,7 @@ def assign(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("staff:case", public_id)
     try:
         services.assign_request(
-            request=consent_request, assignee=form.cleaned_data["assignee"], user=request.user, ip=_ip(request)
+            consent_request=consent_request, assignee=form.cleaned_data["assignee"], user=request.user, ip=_ip(request)
         )
     except services.ConsentError as error:
         messages.error(request, str(error))
@@ -286,7 +288,7 @@ def correct(request: HttpRequest, public_id) -> HttpResponse:
         data = form.cleaned_data
         try:
             labels = services.correct_details(
-                request=consent_request,
+                consent_request=consent_request,
                 patient_fields={name: data[name] for name in services.PATIENT_CORRECTABLE},
                 appointment_at=data["appointment_at"],
                 clinician=data["clinician"],
@@ -310,7 +312,7 @@ def add_note(request: HttpRequest, public_id) -> HttpResponse:
     form = CaseNoteForm(request.POST)
     if form.is_valid():
         services.add_case_note(
-            request=consent_request, text=form.cleaned_data["text"], user=request.user, ip=_ip(request)
+            consent_request=consent_request, text=form.cleaned_data["text"], user=request.user, ip=_ip(request)
         )
         messages.success(request, gettext("Note added."))
     else:

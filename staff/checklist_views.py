@@ -143,7 +143,7 @@ def _save_marks(request: HttpRequest, consent_request: ConsentRequest, *, only: 
     items = {row.key: row.item for row in overview.rows}
     try:
         entries = services.record_checklist_marks(
-            request=consent_request,
+            consent_request=consent_request,
             marks=[
                 services.ChecklistMark(
                     item_key=key,
@@ -192,7 +192,7 @@ def sign_off(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_off_checklist(
-                request=consent_request,
+                consent_request=consent_request,
                 user=request.user,
                 password=form.cleaned_data["password"],
                 ip=_client_ip(request),
@@ -220,7 +220,7 @@ def confirm(request: HttpRequest, public_id) -> HttpResponse:
         acknowledged = form.cleaned_data["acknowledged"] if form.is_valid() else []
         try:
             consent_request = services.confirm_on_the_day(
-                request=consent_request, user=request.user, ip=_client_ip(request), acknowledged=acknowledged
+                consent_request=consent_request, user=request.user, ip=_client_ip(request), acknowledged=acknowledged
             )
         except services.ConsentError as refused:
             error = str(refused)

@@ -214,20 +214,22 @@ def complete_journey(case: Case, ip="203.0.113.9") -> None:
 
     request = case.request
     content = request.content
-    assert services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=ip).ok
-    services.read_about(request=request, ip=ip)
+    assert services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=ip).ok
+    services.read_about(consent_request=request, ip=ip)
     services.save_risk_answers(
-        request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=ip
+        consent_request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=ip
     )
     services.save_preparation_answers(
-        request=request,
+        consent_request=request,
         acknowledged={s["key"] for s in content["preparation_steps"]},
         answers={i["key"]: i["expected_answer"] for i in content["checklist_items"] if i["patient_question"]},
         ip=ip,
     )
-    services.answer_quiz(request=request, answers={q["key"]: q["correct_choice"] for q in content["questions"]}, ip=ip)
-    services.save_questions(request=request, text="Can I drive afterwards?", wants_discussion=False, ip=ip)
-    services.confirm_review(request=request, ip=ip)
+    services.answer_quiz(
+        consent_request=request, answers={q["key"]: q["correct_choice"] for q in content["questions"]}, ip=ip
+    )
+    services.save_questions(consent_request=request, text="Can I drive afterwards?", wants_discussion=False, ip=ip)
+    services.confirm_review(consent_request=request, ip=ip)
     case.refresh()
 
 
@@ -236,7 +238,7 @@ def sign_case(case: Case, decision="consent"):
 
     complete_journey(case)
     return services.sign(
-        request=case.request,
+        consent_request=case.request,
         decision=decision,
         typed_name=case.request.patient.full_name,
         signer="patient",

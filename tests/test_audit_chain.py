@@ -47,7 +47,8 @@ def tamper(sql, params=()):
 
 def write_events(count):
     return [
-        services.audit(request=None, action="test", message=f"Event {n}", detail={"n": n}) for n in range(1, count + 1)
+        services.audit(consent_request=None, action="test", message=f"Event {n}", detail={"n": n})
+        for n in range(1, count + 1)
     ]
 
 
@@ -79,7 +80,7 @@ def test_events_are_numbered_and_each_links_to_the_one_before(db):
 def test_the_stored_hash_matches_the_event_read_back_from_the_database(db):
     """Values the database normalises (IPv6 case, JSON key order, time zone) hash the same after the round trip."""
     event = services.audit(
-        request=None,
+        consent_request=None,
         action="test",
         message="Ünïcode and “quotes”",
         ip="2001:DB8::0:1",
@@ -95,7 +96,7 @@ def test_the_stored_hash_matches_the_event_read_back_from_the_database(db):
 def test_every_event_of_a_whole_case_is_chained(case_a, nurse):
     sign_case(case_a)
     services.record_checklist_entry(
-        request=case_a.request,
+        consent_request=case_a.request,
         item_key=case_a.request.content["checklist_items"][0]["key"],
         state="done",
         note="",
@@ -129,7 +130,7 @@ def test_writers_at_the_same_time_never_fork_the_chain():
             start.wait()
             for n in range(events_each):
                 with transaction.atomic():
-                    services.audit(request=None, action="test", message=f"Writer {writer} event {n}")
+                    services.audit(consent_request=None, action="test", message=f"Writer {writer} event {n}")
         except Exception as error:  # reported below, with the writer that failed
             errors.append((writer, error))
         finally:

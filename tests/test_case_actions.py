@@ -60,7 +60,7 @@ def test_reissue_asks_first_then_shows_the_new_link_once_and_the_old_one_stops_w
 def test_reissue_unlocks_a_locked_link(client, nurse, case_a):
     for _ in range(5):
         services.verify_identity(
-            request=case_a.request, date_of_birth=case_a.request.patient.date_of_birth.replace(day=1), ip=None
+            consent_request=case_a.request, date_of_birth=case_a.request.patient.date_of_birth.replace(day=1), ip=None
         )
     assert case_a.refresh().status == Status.LOCKED
     client.force_login(nurse)
@@ -99,7 +99,7 @@ def test_reissue_on_a_signed_request_gives_a_link_to_the_record_and_keeps_the_de
 
 
 def test_reissue_on_a_cancelled_request_is_refused_with_a_message(client, nurse, case_a):
-    services.cancel_request(request=case_a.request, user=nurse)
+    services.cancel_request(consent_request=case_a.request, user=nurse)
     client.force_login(nurse)
 
     response = client.post(reissue_url(case_a))

@@ -55,7 +55,7 @@ def mark(client, case, text, state, note=""):
 
 def record(case, user, text, state="done", note=""):
     return services.record_checklist_entry(
-        request=case.request, item_key=item(case, text)["key"], state=state, note=note, user=user
+        consent_request=case.request, item_key=item(case, text)["key"], state=state, note=note, user=user
     )
 
 
@@ -67,7 +67,7 @@ def complete_required_items(case, user):
 
 def sign_off(case, user):
     complete_required_items(case, user)
-    return services.sign_off_checklist(request=case.request, user=user, password=PASSWORD)
+    return services.sign_off_checklist(consent_request=case.request, user=user, password=PASSWORD)
 
 
 def text_of(response):
@@ -303,13 +303,13 @@ def test_the_patients_own_answer_shows_beside_its_item(client, nurse, case_a):
 def test_an_unexpected_patient_answer_is_highlighted(client, nurse, case_a):
     request = case_a.request
     thinners = item(case_a, "Blood thinners held")
-    services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
-    services.read_about(request=request, ip=None)
+    services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+    services.read_about(consent_request=request, ip=None)
     services.save_risk_answers(
-        request=request, acknowledged={r["key"] for r in request.content["risks"]}, to_discuss=set(), ip=None
+        consent_request=request, acknowledged={r["key"] for r in request.content["risks"]}, to_discuss=set(), ip=None
     )
     services.save_preparation_answers(
-        request=request,
+        consent_request=request,
         acknowledged={s["key"] for s in request.content["preparation_steps"]},
         answers={thinners["key"]: "not_sure"},
         ip=None,
@@ -590,7 +590,7 @@ def test_a_correction_that_reopens_a_required_item_blocks_confirmation(client, n
 @pytest.mark.parametrize("status", [Status.CANCELLED, Status.WITHDRAWN])
 def test_a_closed_request_takes_no_checklist_entries(client, nurse, signed_case, status):
     if status == Status.WITHDRAWN:
-        services.withdraw_consent(request=signed_case.request, reason="", ip=None)
+        services.withdraw_consent(consent_request=signed_case.request, reason="", ip=None)
     else:
         type(signed_case.request).objects.filter(pk=signed_case.request.pk).update(status=status)
     client.force_login(nurse)
@@ -786,7 +786,7 @@ def test_a_mark_that_a_service_refuses_rolls_back_the_marks_saved_before_it(nurs
     case = said_yes_to_blood_thinners
     with pytest.raises(services.ChecklistMarksRefused) as refused:
         services.record_checklist_marks(
-            request=case.request,
+            consent_request=case.request,
             marks=[
                 services.ChecklistMark(item_key=case.request.content["checklist_items"][-1]["key"], state="done"),
                 services.ChecklistMark(

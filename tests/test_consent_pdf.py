@@ -54,7 +54,7 @@ PNG_DATA_URL = (
 def sign_with_drawing(case, drawn_signature: str) -> Signature:
     complete_journey(case)
     return services.sign(
-        request=case.request,
+        consent_request=case.request,
         decision="consent",
         typed_name=case.request.patient.full_name,
         signer="patient",
@@ -295,7 +295,7 @@ def test_information_pdf_explains_the_procedure_and_says_nothing_about_the_patie
 
 
 def test_the_audit_page_ends_at_the_signature_so_a_later_render_is_the_same_record(signed_case):
-    services.withdraw_consent(request=signed_case.request, reason="", ip=None)
+    services.withdraw_consent(consent_request=signed_case.request, reason="", ip=None)
 
     html = consent_pdf_html(signed_case.request.signature)
 

@@ -281,7 +281,7 @@ def test_markup_in_any_patient_facing_field_never_reaches_a_page_or_the_pdf(clie
         for page in ["about", "risks", "preparing", "understanding", "review"]
     ]
     signature = services.sign(
-        request=case.request, decision="consent", typed_name="Bob Brown", signer="patient", ip=None
+        consent_request=case.request, decision="consent", typed_name="Bob Brown", signer="patient", ip=None
     )
     pages.append(consent_pdf_html(signature))
     information = render_information_pdf(case.request)

@@ -32,7 +32,7 @@ def correction_post(case, **changes) -> dict:
 
 def test_a_wrong_date_of_birth_is_corrected_and_unlocks_the_link(client, nurse, case_a):
     for _ in range(services.MAX_IDENTITY_ATTEMPTS):
-        services.verify_identity(request=case_a.request, date_of_birth=datetime.date(1950, 3, 15), ip=None)
+        services.verify_identity(consent_request=case_a.request, date_of_birth=datetime.date(1950, 3, 15), ip=None)
     case_a.refresh()
     assert case_a.request.status == Status.LOCKED
     client.force_login(nurse)

@@ -161,7 +161,7 @@ def test_rows_are_sorted_by_appointment_time(nurse_client, published_procedure):
 
 def test_each_row_shows_status_and_checklist_progress(nurse_client, nurse, case_a):
     item = case_a.request.content["checklist_items"][0]
-    services.record_checklist_entry(request=case_a.request, item_key=item["key"], state="done", user=nurse)
+    services.record_checklist_entry(consent_request=case_a.request, item_key=item["key"], state="done", user=nurse)
 
     table = table_of(nurse_client.get(URL))
 
@@ -175,33 +175,33 @@ def test_each_row_shows_status_and_checklist_progress(nurse_client, nurse, case_
 def _quiz_miss(case):
     request = case.request
     content = request.content
-    services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
-    services.read_about(request=request, ip=None)
+    services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+    services.read_about(consent_request=request, ip=None)
     services.save_risk_answers(
-        request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=None
+        consent_request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=None
     )
     services.save_preparation_answers(
-        request=request,
+        consent_request=request,
         acknowledged={s["key"] for s in content["preparation_steps"]},
         answers={i["key"]: i["expected_answer"] for i in content["checklist_items"] if i["patient_question"]},
         ip=None,
     )
     question = content["questions"][0]
     wrong = 2 if question["correct_choice"] == 1 else 1
-    services.answer_quiz(request=request, answers={question["key"]: wrong}, ip=None)
-    services.answer_quiz(request=request, answers={question["key"]: question["correct_choice"]}, ip=None)
+    services.answer_quiz(consent_request=request, answers={question["key"]: wrong}, ip=None)
+    services.answer_quiz(consent_request=request, answers={question["key"]: question["correct_choice"]}, ip=None)
 
 
 def _blood_thinner_yes(case):
     request = case.request
     content = request.content
-    services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
-    services.read_about(request=request, ip=None)
+    services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+    services.read_about(consent_request=request, ip=None)
     services.save_risk_answers(
-        request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=None
+        consent_request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=None
     )
     services.save_preparation_answers(
-        request=request,
+        consent_request=request,
         acknowledged={s["key"] for s in content["preparation_steps"]},
         answers={i["key"]: "yes" for i in content["checklist_items"] if i["patient_question"]},
         ip=None,
@@ -224,25 +224,25 @@ def _late_step(case):
 def _checklist_problem(case):
     item = case.request.content["checklist_items"][0]
     nurse = get_user_model().objects.create_user(username="flag.nurse", password="x")
-    services.record_checklist_entry(request=case.request, item_key=item["key"], state="done", user=nurse)
+    services.record_checklist_entry(consent_request=case.request, item_key=item["key"], state="done", user=nurse)
     services.record_checklist_entry(
-        request=case.request, item_key=item["key"], state="problem", note="INR too high", user=nurse
+        consent_request=case.request, item_key=item["key"], state="problem", note="INR too high", user=nurse
     )
 
 
 def _needs_discussion(case):
     complete_journey(case)
-    services.need_to_talk(request=case.request, ip=None)
+    services.need_to_talk(consent_request=case.request, ip=None)
 
 
 def _withdrawn(case):
     sign_case(case)
-    services.withdraw_consent(request=case.refresh(), reason="Changed my mind", ip=None)
+    services.withdraw_consent(consent_request=case.refresh(), reason="Changed my mind", ip=None)
 
 
 def _locked(case):
     for _ in range(services.MAX_IDENTITY_ATTEMPTS):
-        services.verify_identity(request=case.request, date_of_birth=datetime.date(1900, 1, 1), ip=None)
+        services.verify_identity(consent_request=case.request, date_of_birth=datetime.date(1900, 1, 1), ip=None)
 
 
 def _expired(case):
@@ -305,7 +305,9 @@ def test_an_open_request_past_its_expiry_is_flagged_though_its_status_has_not_ch
 def test_a_risk_the_patient_wants_to_discuss_is_flagged(nurse_client, case_a, case_b):
     complete_journey(case_a)
     risk = case_a.request.content["risks"][0]
-    services.save_risk_answers(request=case_a.request, acknowledged={risk["key"]}, to_discuss={risk["key"]}, ip=None)
+    services.save_risk_answers(
+        consent_request=case_a.request, acknowledged={risk["key"]}, to_discuss={risk["key"]}, ip=None
+    )
 
     response = nurse_client.get(URL, {"flag": Flag.NEEDS_DISCUSSION})
 
@@ -527,7 +529,7 @@ def test_seeded_requests_are_consistent_with_their_status(db):
             assert request.checklist_complete == request.checklist_total
     for signature in Signature.objects.select_related("request__procedure_version"):
         assert signature.statement == services.signing_statement(
-            request=signature.request, decision=signature.decision, signer=signature.signer
+            consent_request=signature.request, decision=signature.decision, signer=signature.signer
         )
 
 
@@ -595,13 +597,13 @@ def test_a_search_term_is_never_kept_with_the_form_html(nurse_client, case_a):
 def test_a_problem_put_right_is_no_longer_flagged_and_a_signed_off_checklist_says_so(nurse_client, nurse, case_a):
     item = case_a.request.content["checklist_items"][0]
     services.record_checklist_entry(
-        request=case_a.request, item_key=item["key"], state="problem", note="INR", user=nurse
+        consent_request=case_a.request, item_key=item["key"], state="problem", note="INR", user=nurse
     )
     assert "Checklist problem" in table_of(nurse_client.get(URL))
-    services.record_checklist_entry(request=case_a.request, item_key=item["key"], state="done", user=nurse)
+    services.record_checklist_entry(consent_request=case_a.request, item_key=item["key"], state="done", user=nurse)
     table = table_of(nurse_client.get(URL))
     assert "Checklist problem" not in table and "1 of 1" in table and "signed off" not in table
-    services.sign_off_checklist(request=case_a.request, user=nurse, password=PASSWORD)
+    services.sign_off_checklist(consent_request=case_a.request, user=nurse, password=PASSWORD)
     assert "1 of 1, signed off" in table_of(nurse_client.get(URL))
 
 

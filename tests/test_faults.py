@@ -92,7 +92,7 @@ def run_ready_tasks() -> list[DBTaskResult]:
 def sign_only(case) -> Signature:
     """The signing itself, for a case whose journey is complete."""
     return services.sign(
-        request=case.request,
+        consent_request=case.request,
         decision="consent",
         typed_name=case.request.patient.full_name,
         signer="patient",
@@ -306,7 +306,7 @@ def fail_when_signing(monkeypatch):
 
     def audit(*args, **kwargs):
         if kwargs.get("action") in ("signed", "declined"):
-            request = kwargs["request"]
+            request = kwargs["consent_request"]
             inserted_before_failing.append(Signature.objects.filter(request=request).exists())
             raise DatabaseError("the database went away")
         return real_audit(*args, **kwargs)

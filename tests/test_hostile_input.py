@@ -301,23 +301,23 @@ def advance(case, *, through: str) -> None:
     """Complete the journey's steps up to and including `through`, as the patient would."""
     request, content, ip = case.request, case.request.content, "203.0.113.9"
     steps = {
-        "about": lambda: services.read_about(request=request, ip=ip),
+        "about": lambda: services.read_about(consent_request=request, ip=ip),
         "risks": lambda: services.save_risk_answers(
-            request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=ip
+            consent_request=request, acknowledged={r["key"] for r in content["risks"]}, to_discuss=set(), ip=ip
         ),
         "preparing": lambda: services.save_preparation_answers(
-            request=request,
+            consent_request=request,
             acknowledged={s["key"] for s in content["preparation_steps"]},
             answers={i["key"]: i["expected_answer"] for i in content["checklist_items"] if i["patient_question"]},
             ip=ip,
         ),
         "understanding": lambda: services.answer_quiz(
-            request=request, answers={q["key"]: q["correct_choice"] for q in content["questions"]}, ip=ip
+            consent_request=request, answers={q["key"]: q["correct_choice"] for q in content["questions"]}, ip=ip
         ),
         "questions": lambda: services.save_questions(
-            request=request, text="Can I drive afterwards?", wants_discussion=False, ip=ip
+            consent_request=request, text="Can I drive afterwards?", wants_discussion=False, ip=ip
         ),
-        "review": lambda: services.confirm_review(request=request, ip=ip),
+        "review": lambda: services.confirm_review(consent_request=request, ip=ip),
     }
     for name, step in steps.items():
         step()
@@ -447,9 +447,13 @@ def test_a_hostile_question_breaks_no_page_and_not_the_pdf(case_a, patient, nurs
         assert_pages_work(nurse_browser, staff_pages(case_a.request, reverse("staff:index") + "?flag=questions"))
         case_a.refresh()
         if case_a.request.progress >= 7:  # the question was saved: sign, and the PDF shows it
-            services.confirm_review(request=case_a.request, ip=None)
+            services.confirm_review(consent_request=case_a.request, ip=None)
             services.sign(
-                request=case_a.request, decision="consent", typed_name=PATIENT_A["full_name"], signer="patient", ip=None
+                consent_request=case_a.request,
+                decision="consent",
+                typed_name=PATIENT_A["full_name"],
+                signer="patient",
+                ip=None,
             )
             assert_pdf_html_is_safe(case_a.request)
 
@@ -869,11 +873,14 @@ def test_the_signed_pdf_renders_whatever_the_patient_and_nurse_typed(published_p
         verified_browser(case)
         advance(case, through="understanding")
         services.save_questions(
-            request=case.request, text=data.draw(PRINTABLE_NAME, label="question"), wants_discussion=True, ip=None
+            consent_request=case.request,
+            text=data.draw(PRINTABLE_NAME, label="question"),
+            wants_discussion=True,
+            ip=None,
         )
-        services.confirm_review(request=case.request, ip=None)
+        services.confirm_review(consent_request=case.request, ip=None)
         signature = services.sign(
-            request=case.request,
+            consent_request=case.request,
             decision="consent",
             typed_name=case.request.patient.full_name,
             signer="patient",

@@ -25,30 +25,32 @@ def put_in(case, status: str) -> None:
     """The case in `status`, reached through the services wherever they can reach it."""
     request = case.request
     if status == Status.INVITED:
-        services.mark_invited(request=request, how="handed over")
+        services.mark_invited(consent_request=request, how="handed over")
     elif status == Status.OPENED:
-        assert services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None).ok
+        assert services.verify_identity(
+            consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None
+        ).ok
     elif status == Status.IN_PROGRESS:
-        services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
-        services.read_about(request=request, ip=None)
+        services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+        services.read_about(consent_request=request, ip=None)
     elif status == Status.NEEDS_DISCUSSION:
         complete_journey(case)
-        services.need_to_talk(request=request, ip=None)
+        services.need_to_talk(consent_request=request, ip=None)
     elif status in (Status.SIGNED, Status.WITHDRAWN, Status.CONFIRMED):
         sign_case(case)
         if status == Status.WITHDRAWN:
-            services.withdraw_consent(request=request, reason="Changed my mind", ip=None)
+            services.withdraw_consent(consent_request=request, reason="Changed my mind", ip=None)
         if status == Status.CONFIRMED:  # the nurse's steps are tested elsewhere; only the end state matters here
             ConsentRequest.objects.filter(pk=request.pk).update(status=status, confirmed_at=timezone.now())
     elif status == Status.DECLINED:
         sign_case(case, decision="decline")
     elif status == Status.CANCELLED:
-        services.cancel_request(request=request, user=None)
+        services.cancel_request(consent_request=request, user=None)
     elif status == Status.EXPIRED:
         ConsentRequest.objects.filter(pk=request.pk).update(status=status)
     elif status == Status.LOCKED:
         for _ in range(services.MAX_IDENTITY_ATTEMPTS):
-            services.verify_identity(request=request, date_of_birth=WRONG, ip=None)
+            services.verify_identity(consent_request=request, date_of_birth=WRONG, ip=None)
     case.refresh()
     assert case.request.status == status
 
@@ -59,7 +61,7 @@ def test_five_wrong_dates_then_a_reissue_never_change_a_recorded_decision(case_a
     signature = Signature.objects.filter(request=case_a.request).first()
 
     for _ in range(services.MAX_IDENTITY_ATTEMPTS):
-        services.verify_identity(request=case_a.request, date_of_birth=WRONG, ip=None)
+        services.verify_identity(consent_request=case_a.request, date_of_birth=WRONG, ip=None)
     case_a.refresh()
     after_wrong_dates = case_a.request.status
     assert not case_a.request.link_is_usable, "the link refuses"
@@ -67,9 +69,9 @@ def test_five_wrong_dates_then_a_reissue_never_change_a_recorded_decision(case_a
 
     if status == Status.CANCELLED:
         with pytest.raises(services.ConsentError):
-            services.reissue_link(request=case_a.request, user=None)
+            services.reissue_link(consent_request=case_a.request, user=None)
         return
-    token = services.reissue_link(request=case_a.request, user=None)
+    token = services.reissue_link(consent_request=case_a.request, user=None)
     case_a.refresh()
 
     if status in FINISHED:
@@ -90,7 +92,7 @@ def test_five_wrong_dates_then_a_reissue_never_change_a_recorded_decision(case_a
 
 def test_a_finished_case_that_refuses_is_audited_without_a_status_change(signed_case):
     for _ in range(services.MAX_IDENTITY_ATTEMPTS):
-        services.verify_identity(request=signed_case.request, date_of_birth=WRONG, ip=None)
+        services.verify_identity(consent_request=signed_case.request, date_of_birth=WRONG, ip=None)
     actions = list(signed_case.request.audit_events.values_list("action", flat=True))
     assert actions.count("identity_failed") == 5 and "link_refused" in actions and "locked" not in actions
 
@@ -98,12 +100,12 @@ def test_a_finished_case_that_refuses_is_audited_without_a_status_change(signed_
 def test_a_correct_date_clears_the_wrong_ones(case_a):
     request = case_a.request
     for _ in range(4):
-        services.verify_identity(request=request, date_of_birth=WRONG, ip=None)
-    assert services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None).ok
+        services.verify_identity(consent_request=request, date_of_birth=WRONG, ip=None)
+    assert services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None).ok
     case_a.refresh()
     assert case_a.request.failed_identity_attempts == 0
     for _ in range(4):
-        services.verify_identity(request=request, date_of_birth=WRONG, ip=None)
+        services.verify_identity(consent_request=request, date_of_birth=WRONG, ip=None)
     case_a.refresh()
     assert case_a.request.status == Status.OPENED and case_a.request.link_is_usable
     assert "count of 4 wrong dates of birth was cleared" in " ".join(

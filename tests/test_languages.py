@@ -162,7 +162,7 @@ def test_the_information_leaflet_is_in_the_patients_language(spanish_case):
 
 
 def test_the_spanish_patient_gets_the_invitation_email_in_spanish(spanish_case):
-    services.send_invite_email(request=spanish_case.request, token=spanish_case.token)
+    services.send_invite_email(consent_request=spanish_case.request, token=spanish_case.token)
     message = mail.outbox[-1]
     assert message.subject.startswith("Cómo prepararse para su cita en")
     assert "Estimado/a José Ángel Núñez:" in message.body
@@ -181,7 +181,7 @@ def test_an_english_patient_still_gets_english_everywhere(bilingual_procedure):
     verify(client, case, PATIENT_B["date_of_birth"])
     about = client.get(f"{case.url}about/").content.decode()
     assert "Test procedure" in about and "Prueba de ejemplo" not in about
-    services.send_invite_email(request=case.request, token=case.token)
+    services.send_invite_email(consent_request=case.request, token=case.token)
     assert mail.outbox[-1].subject.startswith("Getting ready for your appointment at")
 
 
@@ -278,7 +278,7 @@ def test_a_bad_language_value_gets_a_plain_message_and_loses_nothing(bilingual_p
     case = make_case(bilingual_procedure, PATIENT_A)
     client = Client()
     verify(client, case, PATIENT_A["date_of_birth"])
-    services.read_about(request=case.request, ip=None)
+    services.read_about(consent_request=case.request, ip=None)
     progress = case.refresh().progress
     response = client.post(f"{case.url}language/", posted, follow=True)
     assert response.status_code == 200
@@ -294,7 +294,7 @@ def test_the_language_cannot_change_after_signing(bilingual_procedure):
     sign_case(case)
     assert "proceed-language" not in Client().get(case.url).content.decode()
     with pytest.raises(services.ConsentError, match="can't be changed now"):
-        services.choose_language(request=case.refresh(), language="es", ip=None)
+        services.choose_language(consent_request=case.refresh(), language="es", ip=None)
     assert case.refresh().signature.language == "en"
 
 
@@ -439,7 +439,7 @@ def test_every_translation_keeps_the_placeholders_and_markup_of_the_english():
 
 
 def test_the_english_statement_is_unchanged(case_a):
-    statement = services.signing_statement(request=case_a.request, decision="consent", signer="patient")
+    statement = services.signing_statement(consent_request=case_a.request, decision="consent", signer="patient")
     assert (
         statement.splitlines()[0] == "I have read the information about test procedure (version 1 of the information)."
     )
@@ -517,7 +517,7 @@ def test_every_patient_facing_string_in_the_code_is_in_the_catalogue(tmp_path):
 
 
 def test_the_link_problem_page_follows_the_browser_language_never_the_case(spanish_case, nurse):
-    services.cancel_request(request=spanish_case.request, user=nurse)
+    services.cancel_request(consent_request=spanish_case.request, user=nurse)
     unknown = "/c/" + "x" * 43 + "/"
     for url in (spanish_case.url, unknown):
         english = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").get(url)

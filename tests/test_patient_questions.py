@@ -23,9 +23,12 @@ def preparing_page(case) -> str:
     client = Client()
     dob = case.request.patient.date_of_birth
     client.post(f"{case.url}identity/", {"day": dob.day, "month": dob.month, "year": dob.year})
-    services.read_about(request=case.request, ip=None)
+    services.read_about(consent_request=case.request, ip=None)
     services.save_risk_answers(
-        request=case.request, acknowledged={r["key"] for r in case.request.content["risks"]}, to_discuss=set(), ip=None
+        consent_request=case.request,
+        acknowledged={r["key"] for r in case.request.content["risks"]},
+        to_discuss=set(),
+        ip=None,
     )
     return client.get(f"{case.url}preparing/").content.decode()
 
@@ -68,7 +71,7 @@ def test_the_pregnancy_question_is_asked_only_of_patients_it_concerns(lumbar, ag
     # Answering every question asked is enough to finish the page.
     content = case.request.content
     services.save_preparation_answers(
-        request=case.request,
+        consent_request=case.request,
         acknowledged={s["key"] for s in content["preparation_steps"]},
         answers={i["key"]: i["expected_answer"] for i in case.request.patient_questions(content)},
         ip=None,

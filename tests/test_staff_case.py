@@ -18,7 +18,9 @@ def case_url(case):
 def test_nurse_sees_the_risks_the_patient_wants_to_talk_about_and_their_questions(client, nurse, case_a):
     complete_journey(case_a)
     risk = case_a.request.content["risks"][0]
-    services.save_risk_answers(request=case_a.request, acknowledged={risk["key"]}, to_discuss={risk["key"]}, ip=None)
+    services.save_risk_answers(
+        consent_request=case_a.request, acknowledged={risk["key"]}, to_discuss={risk["key"]}, ip=None
+    )
     client.force_login(nurse)
 
     text = client.get(case_url(case_a)).content.decode()
@@ -33,18 +35,18 @@ def test_nurse_sees_first_try_quiz_misses_and_flagged_answers(client, nurse, cas
     request = case_a.request
     question = request.content["questions"][0]
     item = request.content["checklist_items"][0]
-    services.verify_identity(request=request, date_of_birth=request.patient.date_of_birth, ip=None)
-    services.read_about(request=request, ip=None)
+    services.verify_identity(consent_request=request, date_of_birth=request.patient.date_of_birth, ip=None)
+    services.read_about(consent_request=request, ip=None)
     services.save_risk_answers(
-        request=request, acknowledged={r["key"] for r in request.content["risks"]}, to_discuss=set(), ip=None
+        consent_request=request, acknowledged={r["key"] for r in request.content["risks"]}, to_discuss=set(), ip=None
     )
     services.save_preparation_answers(
-        request=request,
+        consent_request=request,
         acknowledged={s["key"] for s in request.content["preparation_steps"]},
         answers={item["key"]: "yes"},
         ip=None,
     )
-    services.answer_quiz(request=request, answers={question["key"]: 2}, ip=None)
+    services.answer_quiz(consent_request=request, answers={question["key"]: 2}, ip=None)
     client.force_login(nurse)
 
     text = client.get(case_url(case_a)).content.decode()

@@ -33,7 +33,7 @@ def test_pages_name_staff_by_their_full_name(client, nurse, content_admin, publi
 
 def test_the_timeline_names_the_checklist_item_and_the_document(client, nurse, signed_case):
     item = signed_case.request.content["checklist_items"][0]
-    services.record_checklist_entry(request=signed_case.request, item_key=item["key"], state="done", user=nurse)
+    services.record_checklist_entry(consent_request=signed_case.request, item_key=item["key"], state="done", user=nurse)
     document_id = signed_case.request.signature.document_id
 
     client.force_login(nurse)

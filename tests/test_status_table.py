@@ -39,7 +39,7 @@ AUDIT_ACTION = {
 
 def ready_to_sign(case):
     complete_journey(case)
-    services.confirm_review(request=case.request, ip=None)
+    services.confirm_review(consent_request=case.request, ip=None)
 
 
 def signed_off_today(case, nurse):
@@ -49,14 +49,16 @@ def signed_off_today(case, nurse):
     )
     request = ConsentRequest.objects.get(pk=case.request.pk)
     for key in services.checklist_items(request):
-        services.record_checklist_entry(request=request, item_key=key, state="done", user=nurse, override_reason="ok")
-    services.sign_off_checklist(request=request, user=nurse, password=PASSWORD)
+        services.record_checklist_entry(
+            consent_request=request, item_key=key, state="done", user=nurse, override_reason="ok"
+        )
+    services.sign_off_checklist(consent_request=request, user=nurse, password=PASSWORD)
 
 
 def sign(decision):
     def run(request, nurse):
         return services.sign(
-            request=request, decision=decision, typed_name=request.patient.full_name, signer="patient", ip=None
+            consent_request=request, decision=decision, typed_name=request.patient.full_name, signer="patient", ip=None
         )
 
     return run
@@ -64,12 +66,12 @@ def sign(decision):
 
 def confirm(request, nurse):
     keys = [matter.key for matter in services.open_matters(request)]
-    return services.confirm_on_the_day(request=request, user=nurse, acknowledged=keys)
+    return services.confirm_on_the_day(consent_request=request, user=nurse, acknowledged=keys)
 
 
 def lock(request, nurse):
     for _ in range(5):
-        services.verify_identity(request=request, date_of_birth=datetime.date(1900, 1, 1), ip=None)
+        services.verify_identity(consent_request=request, date_of_birth=datetime.date(1900, 1, 1), ip=None)
 
 
 def expire(request, nurse):
@@ -81,7 +83,7 @@ def unlock(request, nurse):
     patient = request.patient
     fields = {name: getattr(patient, name) for name in services.PATIENT_CORRECTABLE}
     services.correct_details(
-        request=request,
+        consent_request=request,
         patient_fields=fields | {"date_of_birth": datetime.date(1950, 3, 15)},
         appointment_at=request.appointment_at,
         clinician=request.clinician,
@@ -98,24 +100,24 @@ def move_to_version(request, nurse):
 
 # Each transition's service, and what the case needs first (besides its status) for it to go ahead.
 SERVICES = {
-    Transition.INVITE: (None, lambda r, n: services.mark_invited(request=r, how="handed over", user=n)),
+    Transition.INVITE: (None, lambda r, n: services.mark_invited(consent_request=r, how="handed over", user=n)),
     Transition.OPEN: (
         None,
-        lambda r, n: services.verify_identity(request=r, date_of_birth=r.patient.date_of_birth, ip=None),
+        lambda r, n: services.verify_identity(consent_request=r, date_of_birth=r.patient.date_of_birth, ip=None),
     ),
-    Transition.START: (None, lambda r, n: services.read_about(request=r, ip=None)),
-    Transition.ASK_TO_TALK: (None, lambda r, n: services.need_to_talk(request=r, ip=None)),
+    Transition.START: (None, lambda r, n: services.read_about(consent_request=r, ip=None)),
+    Transition.ASK_TO_TALK: (None, lambda r, n: services.need_to_talk(consent_request=r, ip=None)),
     Transition.SIGN: (ready_to_sign, sign("consent")),
     Transition.DECLINE: (ready_to_sign, sign("decline")),
-    Transition.WITHDRAW: (None, lambda r, n: services.withdraw_consent(request=r, reason="", ip=None)),
+    Transition.WITHDRAW: (None, lambda r, n: services.withdraw_consent(consent_request=r, reason="", ip=None)),
     Transition.CONFIRM: (signed_off_today, confirm),
     Transition.LOCK: (None, lock),
     Transition.EXPIRE: (None, expire),
     Transition.UNLOCK: (None, unlock),
-    Transition.REISSUE: (None, lambda r, n: services.reissue_link(request=r, user=n)),
+    Transition.REISSUE: (None, lambda r, n: services.reissue_link(consent_request=r, user=n)),
     Transition.CANCEL: (
         None,
-        lambda r, n: services.cancel_request(request=r, user=n, reason="Moved to another clinic"),
+        lambda r, n: services.cancel_request(consent_request=r, user=n, reason="Moved to another clinic"),
     ),
     Transition.MOVE_TO_VERSION: (None, move_to_version),
 }

@@ -34,5 +34,5 @@ def test_the_welcome_page_the_email_and_the_letter_give_the_cases_own_estimate(c
         assert f"This will take about {minutes} minutes." in welcome and "15 minutes" not in welcome
     assert case_a.request.minutes_to_complete == 10 and lumbar.request.minutes_to_complete >= 20
 
-    services.send_invite_email(request=lumbar.request, token=lumbar.token)
+    services.send_invite_email(consent_request=lumbar.request, token=lumbar.token)
     assert f"It takes about {lumbar.request.minutes_to_complete} minutes." in mail.outbox[0].body

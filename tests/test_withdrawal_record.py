@@ -124,13 +124,17 @@ def test_verify_says_a_newer_consent_replaces_one_signed_before_a_material_chang
     Risk.objects.filter(procedure=published_procedure).update(severity="serious")
     services.publish_content(procedure=published_procedure, user=None, change_summary="Serious", is_material=True)
     signed_case.refresh()
-    new_request, token = services.request_reconsent(request=signed_case.request, user=nurse)
+    new_request, token = services.request_reconsent(consent_request=signed_case.request, user=nurse)
     assert new_request.replaces == signed_case.request
     newer = Case(request=new_request, token=token)
     before = page_text(verify(read(original)))
     complete_journey(newer)
     signature = services.sign(
-        request=new_request, decision="consent", typed_name=new_request.patient.full_name, signer="patient", ip=None
+        consent_request=new_request,
+        decision="consent",
+        typed_name=new_request.patient.full_name,
+        signer="patient",
+        ip=None,
     )
 
     after = page_text(verify(read(original)))
@@ -142,7 +146,7 @@ def test_verify_says_a_newer_consent_replaces_one_signed_before_a_material_chang
 def test_the_spanish_patients_withdrawal_record_is_in_spanish(spanish_signed_case, django_capture_on_commit_callbacks):
     case = spanish_signed_case
     with django_capture_on_commit_callbacks(execute=True):
-        services.withdraw_consent(request=case.request, reason="", ip=None)
+        services.withdraw_consent(consent_request=case.request, reason="", ip=None)
     text = text_of_pdf(read(WithdrawalDocument.objects.get(request=case.request)))
     assert "Retirada del consentimiento" in text and "Consent withdrawn" not in text
 
@@ -173,10 +177,10 @@ def test_the_re_consent_trail_links_both_ways_clears_the_flag_and_allows_one_at_
     flagged = client.get(reverse("staff:index"), {"flag": "content_changed"}).content.decode()
     assert "Ana María López" in flagged
 
-    new_request, token = services.request_reconsent(request=signed_case.request, user=nurse)
+    new_request, token = services.request_reconsent(consent_request=signed_case.request, user=nurse)
 
     with pytest.raises(services.ConsentError, match="already open"):
-        services.request_reconsent(request=signed_case.request, user=nurse)
+        services.request_reconsent(consent_request=signed_case.request, user=nurse)
     old_page = client.get(reverse("staff:case", args=[original.public_id])).content.decode()
     new_page = client.get(reverse("staff:case", args=[new_request.public_id])).content.decode()
     assert (
@@ -189,7 +193,11 @@ def test_the_re_consent_trail_links_both_ways_clears_the_flag_and_allows_one_at_
     newer = Case(request=new_request, token=token)
     complete_journey(newer)
     signature = services.sign(
-        request=new_request, decision="consent", typed_name=new_request.patient.full_name, signer="patient", ip=None
+        consent_request=new_request,
+        decision="consent",
+        typed_name=new_request.patient.full_name,
+        signer="patient",
+        ip=None,
     )
     text = text_of_pdf(read(documents.store_consent_document(signature)))
     assert f"This consent replaces the one in document {original.signature.document_id}" in text

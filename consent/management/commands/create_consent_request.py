@@ -109,14 +109,14 @@ class Command(BaseCommand):
                 )
             else:
                 try:
-                    services.send_invite_email(request=request, token=token)
+                    services.send_invite_email(consent_request=request, token=token)
                     emailed = True
                 except Exception as error:  # the link is printed below whatever the mail server did
                     self.stderr.write(
                         f"The email could not be sent ({type(error).__name__}). Give the patient the link below."
                     )
         if not emailed:
-            services.mark_invited(request=request, how="printed by the create_consent_request command")
+            services.mark_invited(consent_request=request, how="printed by the create_consent_request command")
 
         local = timezone.localtime(request.appointment_at)
         self.stdout.write(

@@ -422,7 +422,7 @@ class Seeder:
     def _statement(self, version: ProcedureVersion, request: ConsentRequest, decision: str, signer: str) -> str:
         key = (version.pk, decision, signer)
         if key not in self.statements:
-            self.statements[key] = services.signing_statement(request=request, decision=decision, signer=signer)
+            self.statements[key] = services.signing_statement(consent_request=request, decision=decision, signer=signer)
         return self.statements[key]
 
     def _document_id(self) -> str:

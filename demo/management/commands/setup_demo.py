@@ -116,9 +116,9 @@ class Command(BaseCommand):
             )
             if open_request is not None:
                 if open_request.appointment_at > timezone.now():
-                    return services.reissue_link(request=open_request, user=nurse)
+                    return services.reissue_link(consent_request=open_request, user=nurse)
                 # Its appointment has passed (an old demo): make way for a new one.
-                services.cancel_request(request=open_request, user=nurse)
+                services.cancel_request(consent_request=open_request, user=nurse)
             request, token = services.create_consent_request(
                 patient=patient,
                 procedure=procedure,
@@ -126,5 +126,5 @@ class Command(BaseCommand):
                 clinician=DEMO_CLINICIAN,
                 created_by=nurse,
             )
-            services.mark_invited(request=request, how="printed by the setup_demo command", user=nurse)
+            services.mark_invited(consent_request=request, how="printed by the setup_demo command", user=nurse)
         return token
