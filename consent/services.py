@@ -522,7 +522,7 @@ def _saved_unfinished(consent_request: ConsentRequest, page: str, ip: str | None
     # Ticks saved one by one as they are made: one event for a run of them on a page, not one a tick.
     last = consent_request.audit_events.order_by("-sequence").only("action", "message", "created_at").first()
     recent = timezone.now() - datetime.timedelta(minutes=15)
-    if last and last.action == "answers_saved" and last.message == message and last.created_at >= recent:
+    if last and last.action == AuditAction.ANSWERS_SAVED and last.message == message and last.created_at >= recent:
         return
     audit(
         consent_request=consent_request,
