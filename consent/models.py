@@ -248,6 +248,12 @@ class ConsentRequest(models.Model):
         return state.allows(state.Transition.CONFIRM, self.status) and hasattr(self, "checklist_sign_off")
 
     @property
+    def is_confirmation_day(self) -> bool:
+        """The appointment's day in the clinic's time zone (or `PROCEED_CONFIRM_DAYS_BEFORE` days before it)."""
+        day, today = timezone.localdate(self.appointment_at), timezone.localdate()
+        return day - datetime.timedelta(days=settings.PROCEED_CONFIRM_DAYS_BEFORE) <= today <= day
+
+    @property
     def needs_reconsent(self) -> bool:
         """Signed on a version that has since changed materially: a re-consent request may be sent."""
         return self.status in state.CONSENTED and self.content_changed_at is not None
@@ -307,14 +313,7 @@ class ConsentRequest(models.Model):
         return {
             "risks": [{"risk": risk, "row": risk_rows.get(risk["key"])} for risk in content["risks"]],
             "steps": [{"step": step, "row": step_rows.get(step["key"])} for step in content["preparation_steps"]],
-            "answers": [
-                {
-                    "item": item,
-                    "answer": answers.get(item["key"]),
-                    "flagged": item["key"] in answers and answers[item["key"]].answer != item["expected_answer"],
-                }
-                for item in self.patient_questions(content)
-            ],
+            "answers": [{"item": item, "answer": answers.get(item["key"])} for item in self.patient_questions(content)],
             "quiz": [
                 {"question": q, "answer": quiz.get(q["key"]), "choice": q["choices"][q["correct_choice"] - 1]}
                 for q in content["questions"]

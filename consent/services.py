@@ -1001,9 +1001,21 @@ def correct_details(
             patient.save()
         if "date_of_birth" in changes:
             for open_request in patient.requests.select_for_update().filter(status__in=state.OPEN | {Status.LOCKED}):
+                had_failures = open_request.failed_identity_attempts
                 open_request.failed_identity_attempts = 0
-                state.move(open_request, Transition.UNLOCK)
+                unlocked = state.move(open_request, Transition.UNLOCK)
                 open_request.save(update_fields=["failed_identity_attempts", "status"])
+                if open_request.pk != consent_request.pk and (had_failures or unlocked):
+                    # Each request whose link changed says so in its own trail, not only the one corrected.
+                    audit(
+                        consent_request=open_request,
+                        action=AuditAction.DETAILS_CORRECTED,
+                        message="The patient's date of birth was corrected on another request"
+                        + ("; the locked link works again" if unlocked else "; the count of wrong dates was cleared"),
+                        user=user,
+                        ip=ip,
+                        detail={"corrected_on": str(consent_request.public_id)},
+                    )
         if "appointment_at" in changes:
             consent_request.appointment_at = appointment_at
             consent_request.expires_at = link_expiry(appointment_at)
@@ -1136,19 +1148,27 @@ class ChecklistContradiction(ConsentError):
     """The mark goes against the patient's own answer, or a question still waits: it needs a reason."""
 
 
+def contradicting_marks(item: dict, *, answer_needs_attention: bool, question_waits: bool) -> set[str]:
+    """The marks on `item` that would go against the patient: "not applicable" where their answer needs
+    follow-up, "done" on consent while a question of theirs waits. The page offers the "why" box for
+    these; `checklist_contradiction` refuses them without one."""
+    marks = set()
+    if item["patient_question"] and answer_needs_attention:
+        marks.add(ChecklistState.NOT_APPLICABLE)
+    if item["category"] == "consent" and question_waits:
+        marks.add(ChecklistState.DONE)
+    return marks
+
+
 def checklist_contradiction(consent_request: ConsentRequest, item: dict, state: str) -> str:
     """What a mark would go against, in plain words; "" when nothing."""
-    if state == ChecklistState.NOT_APPLICABLE and item["patient_question"]:
-        answer = consent_request.checklist_answers.filter(item_key=item["key"], needs_attention=True).first()
-        if answer is not None:
-            return f"The patient answered “{answer.get_answer_display()}” to “{item['patient_question']}”."
-    if (
-        state == ChecklistState.DONE
-        and item["category"] == "consent"
-        and consent_request.questions.filter(answered_at__isnull=True).exists()
-    ):
-        return "A question from the patient is still waiting for an answer."
-    return ""
+    answer = consent_request.checklist_answers.filter(item_key=item["key"], needs_attention=True).first()
+    question_waits = consent_request.questions.filter(answered_at__isnull=True).exists()
+    if state not in contradicting_marks(item, answer_needs_attention=answer is not None, question_waits=question_waits):
+        return ""
+    if state == ChecklistState.NOT_APPLICABLE:
+        return f"The patient answered “{answer.get_answer_display()}” to “{item['patient_question']}”."
+    return "A question from the patient is still waiting for an answer."
 
 
 def record_checklist_entry(
@@ -1310,10 +1330,12 @@ class OpenMatter:
     text: str
 
 
-def open_matters(consent_request: ConsentRequest) -> list[OpenMatter]:
-    """Everything the patient raised or the checklist found that is still open, in plain words."""
+def open_matters(consent_request: ConsentRequest, summary: dict | None = None) -> list[OpenMatter]:
+    """Everything the patient raised or the checklist found that is still open, in plain words: the
+    case page's "Needs attention" and what the day-of confirmation asks to be ticked.
+    `summary` is the request's `answers_summary()`, if the caller has it already."""
     content = consent_request.content
-    summary = consent_request.answers_summary()
+    summary = summary or consent_request.answers_summary()
     latest = latest_checklist_entries(consent_request)
     matters = [
         OpenMatter(f"question:{q.pk}", f"Unanswered question: “{q.text[:200]}”")
@@ -1339,7 +1361,8 @@ def open_matters(consent_request: ConsentRequest) -> list[OpenMatter]:
             matters.append(
                 OpenMatter(
                     f"answer:{entry['item']['key']}",
-                    f"Patient said “{entry['answer'].get_answer_display()}” to: {entry['item']['patient_question']}",
+                    f"Patient said “{entry['answer'].get_answer_display()}” to: {entry['item']['patient_question']} "
+                    f"(checklist: {entry['item']['text']})",
                 )
             )
     for item in content["checklist_items"]:
@@ -1372,8 +1395,8 @@ def confirm_on_the_day(
         if open_items:
             # A correction after sign-off can reopen an item.
             raise ConsentError("A correction has reopened required items: " + "; ".join(open_items) + ".")
-        day, today = timezone.localdate(consent_request.appointment_at), timezone.localdate()
-        if not day - datetime.timedelta(days=settings.PROCEED_CONFIRM_DAYS_BEFORE) <= today <= day:
+        if not consent_request.is_confirmation_day:
+            day = timezone.localdate(consent_request.appointment_at)
             raise ConsentError(
                 f"Consent is confirmed with the patient on the day of the appointment ({day:%A %-d %B %Y}), "
                 "not before or after it."
@@ -1479,7 +1502,7 @@ def request_reconsent(
     *, consent_request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None
 ) -> tuple[ConsentRequest, str]:
     """A new request on the current version for a patient who signed an earlier, materially changed one."""
-    if consent_request.status not in state.CONSENTED or not consent_request.content_changed_at:
+    if not consent_request.needs_reconsent:
         raise ConsentError("Only a signed request whose information has since changed materially needs re-consent.")
     if consent_request.replaced_by.filter(status__in=state.OPEN).exists():
         raise ConsentError(

@@ -46,6 +46,8 @@ DEAD_LINK = frozenset({Status.EXPIRED, Status.CANCELLED, Status.LOCKED})
 # The patient's decision is recorded: nothing done with the link (a wrong date of birth, a reissue)
 # may change these; only the decision's own next steps (withdraw, confirm) do.
 FINISHED = frozenset({Status.SIGNED, Status.DECLINED, Status.WITHDRAWN, Status.CONFIRMED})
+# The patient has answered the decide page: signed a decision, or chose to talk first (their done page).
+DECIDED = FINISHED | {Status.NEEDS_DISCUSSION}
 # The patient has consented (and not withdrawn).
 CONSENTED = frozenset({Status.SIGNED, Status.CONFIRMED})
 # Not signed and not cancelled: a request a nurse may cancel, or publishing may move to a new version.

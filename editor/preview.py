@@ -177,11 +177,7 @@ def sample_summary(content: dict[str, Any]) -> dict[str, Any]:
             for step in content["preparation_steps"]
         ],
         "answers": [
-            {
-                "item": item,
-                "answer": ChecklistAnswer(answer=item["expected_answer"] or PatientAnswer.NOT_SURE),
-                "flagged": False,
-            }
+            {"item": item, "answer": ChecklistAnswer(answer=item["expected_answer"] or PatientAnswer.NOT_SURE)}
             for item in content["checklist_items"]
             if item["patient_question"]
         ],

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import is_content_admin, is_nurse
 from config.client_ip import client_ip
 from consent import services, state
-from consent.models import ConsentDocument, Decision, Language, Status, Step, WithdrawalDocument
+from consent.models import ConsentDocument, Decision, Language, Step, WithdrawalDocument
 from consent.services import ConsentError, NameMismatch
 from journey import forms
 from journey.identity_check import limit_identity_checks, page_to_return_to
@@ -263,11 +263,7 @@ def welcome(request, consent_request, token):
         if verified
         else reverse("journey:identity", args=[token])
     )
-    if (
-        verified
-        and consent_request.status in state.FINISHED | {Status.NEEDS_DISCUSSION}
-        and consent_request.progress >= Step.DECIDE
-    ):
+    if verified and consent_request.status in state.DECIDED and consent_request.progress >= Step.DECIDE:
         continue_url = reverse("journey:done", args=[token])
     choices = language_choices(consent_request)
     preferred = consent_request.patient.preferred_language
@@ -626,7 +622,7 @@ def sign(request, consent_request, token, decision):
 
 @patient_page(None, finished_ok=True)
 def done(request, consent_request, token):
-    if consent_request.is_open and consent_request.status != Status.NEEDS_DISCUSSION:
+    if consent_request.status not in state.DECIDED:
         return redirect(step_url(consent_request, next_step(consent_request), token))
     signature = getattr(consent_request, "signature", None)
     document = ConsentDocument.objects.filter(signature=signature).first() if signature else None
@@ -658,7 +654,7 @@ def withdraw(request, consent_request, token):
         else:
             messages.success(request, _("Your consent has been withdrawn. The care team will contact you."))
         return redirect("journey:done", token)
-    if consent_request.status != Status.SIGNED:
+    if not consent_request.can_withdraw:
         return redirect("journey:done", token)
     return render(request, "consent/withdraw.html", journey_context(consent_request, token, None, form=form))
 

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from procedures import sample_content
 from procedures.diff import StaleTranslation, material_changes, stale_translations
 from procedures.models import (
     ChecklistItem,
@@ -302,11 +303,8 @@ def load_sample_procedures() -> list[tuple[Procedure, bool]]:
     receives the Spanish sample). Returns each sample procedure with whether it
     was created now.
     """
-    # Read only when asked for: no process loads the sample files just by starting.
-    from procedures.sample_content import SAMPLE_PROCEDURES
-
     results = []
-    for data in SAMPLE_PROCEDURES:
+    for data in sample_content.SAMPLE_PROCEDURES:  # read from the files on first use
         existing = Procedure.objects.filter(slug=data["slug"]).first()
         if existing:
             _add_sample_translations(existing, data)

@@ -38,10 +38,6 @@ from staff.forms import CorrectionForm
 logger = logging.getLogger(__name__)
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return client_ip(request)
-
-
 @never_cache
 @nurse_required
 def case(request: HttpRequest, public_id) -> HttpResponse:
@@ -56,8 +52,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "consent_request": consent_request,
             "patient": consent_request.patient,
             "summary": summary,
-            "risks_to_discuss": [e["risk"] for e in summary["risks"] if e["row"] and e["row"].wants_to_discuss],
-            "quiz_misses": [e for e in summary["quiz"] if e["answer"] and not e["answer"].first_try_correct],
+            "open_matters": services.open_matters(consent_request, summary),
             "steps_shown_late": [e for e in summary["steps"] if e["row"] and e["row"].shown_late_on],
             "signature": signature,
             "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
@@ -110,7 +105,7 @@ def hand_out_link(
     redirect, the session or a log. If the email fails the link still reaches
     the nurse, who gives it to the patient another way.
     """
-    user, ip = request.user, _ip(request)
+    user, ip = request.user, client_ip(request)
     emailed = email_failed = False
     if send_email:
         try:
@@ -162,7 +157,7 @@ def reissue(request: HttpRequest, public_id) -> HttpResponse:
     form = ReissueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            token = services.reissue_link(consent_request=consent_request, user=request.user, ip=_ip(request))
+            token = services.reissue_link(consent_request=consent_request, user=request.user, ip=client_ip(request))
         except services.ConsentError as error:
             form.add_error(None, str(error))
         else:
@@ -185,7 +180,7 @@ def reconsent(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             new_request, token = services.request_reconsent(
-                consent_request=consent_request, user=request.user, ip=_ip(request)
+                consent_request=consent_request, user=request.user, ip=client_ip(request)
             )
         except services.ConsentError as error:
             form.add_error(None, str(error))
@@ -209,7 +204,10 @@ def cancel(request: HttpRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_request(
-                consent_request=consent_request, user=request.user, ip=_ip(request), reason=form.cleaned_data["reason"]
+                consent_request=consent_request,
+                user=request.user,
+                ip=client_ip(request),
+                reason=form.cleaned_data["reason"],
             )
         except services.ConsentError as refused:
             error = str(refused)
@@ -269,7 +267,10 @@ def assign(request: HttpRequest, public_id) -> HttpResponse:
         return redirect("staff:case", public_id)
     try:
         services.assign_request(
-            consent_request=consent_request, assignee=form.cleaned_data["assignee"], user=request.user, ip=_ip(request)
+            consent_request=consent_request,
+            assignee=form.cleaned_data["assignee"],
+            user=request.user,
+            ip=client_ip(request),
         )
     except services.ConsentError as error:
         messages.error(request, str(error))
@@ -294,7 +295,7 @@ def correct(request: HttpRequest, public_id) -> HttpResponse:
                 clinician=data["clinician"],
                 reason=data["reason"],
                 user=request.user,
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except services.ConsentError as error:
             form.add_error(None, str(error))
@@ -312,7 +313,7 @@ def add_note(request: HttpRequest, public_id) -> HttpResponse:
     form = CaseNoteForm(request.POST)
     if form.is_valid():
         services.add_case_note(
-            consent_request=consent_request, text=form.cleaned_data["text"], user=request.user, ip=_ip(request)
+            consent_request=consent_request, text=form.cleaned_data["text"], user=request.user, ip=client_ip(request)
         )
         messages.success(request, gettext("Note added."))
     else:
@@ -333,7 +334,7 @@ def answer_question(request: HttpRequest, question_id: int) -> HttpResponse:
     else:
         try:
             services.answer_patient_question(
-                question=question, reply_note=form.cleaned_data["reply_note"], user=request.user, ip=_ip(request)
+                question=question, reply_note=form.cleaned_data["reply_note"], user=request.user, ip=client_ip(request)
             )
         except services.ConsentError as error:
             messages.error(request, str(error))

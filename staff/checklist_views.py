@@ -18,17 +18,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import nurse_required
 from config.client_ip import client_ip
-from consent import services
+from consent import services, state
 from consent.models import ChecklistState, ConsentRequest, Status
 from procedures.roles import staff_name
 from records.checklist_pdf import ChecklistOverview, checklist_overview, render_checklist_pdf
 from records.responses import pdf_response
 from staff.cases import get_case
 from staff.checklist_forms import ChecklistEntryForm, ConfirmForm, SignOffForm
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return client_ip(request)
 
 
 def _checklist_url(consent_request: ConsentRequest, item_key: str | None = None) -> str:
@@ -68,8 +64,13 @@ def _item_forms(
             data,
             item=row.item,
             correcting=overview.signed_off,
-            may_contradict=bool(row.answer and row.answer.needs_attention)
-            or (row.item["category"] == "consent" and question_waits),
+            may_contradict=bool(
+                services.contradicting_marks(
+                    row.item,
+                    answer_needs_attention=bool(row.answer and row.answer.needs_attention),
+                    question_waits=question_waits,
+                )
+            ),
         )
         for row in overview.rows
     }
@@ -79,12 +80,12 @@ def _render_checklist(
     request: HttpRequest,
     consent_request: ConsentRequest,
     *,
+    overview: ChecklistOverview | None = None,
     forms: dict[str, ChecklistEntryForm] | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     """The checklist page; `forms` are the item forms the nurse just sent, when they were refused
     (listed in the error summary at the top, each linking to its item)."""
-    overview = checklist_overview(consent_request)
+    overview = overview or checklist_overview(consent_request)
     forms = forms or _item_forms(consent_request, overview)
     refused = [(row, forms[row.key]) for row in overview.rows if forms[row.key].errors]
     sections = [
@@ -92,7 +93,7 @@ def _render_checklist(
         for group in overview.groups
     ]
     context = _page_context(consent_request, overview) | {"sections": sections, "refused": refused}
-    return render(request, "staff/checklist.html", context, status=status)
+    return render(request, "staff/checklist.html", context)
 
 
 def _refuse(form: ChecklistEntryForm, item: dict, error: services.ConsentError) -> None:
@@ -139,7 +140,7 @@ def _save_marks(request: HttpRequest, consent_request: ConsentRequest, *, only: 
         messages.info(request, gettext("Nothing to save: choose done, not applicable or problem for an item first."))
         return redirect(_checklist_url(consent_request))
     if not all([form.is_valid() for form in marked.values()]):  # a list: every form shows its errors
-        return _render_checklist(request, consent_request, forms=forms)
+        return _render_checklist(request, consent_request, overview=overview, forms=forms)
     items = {row.key: row.item for row in overview.rows}
     try:
         entries = services.record_checklist_marks(
@@ -154,12 +155,12 @@ def _save_marks(request: HttpRequest, consent_request: ConsentRequest, *, only: 
                 for key, form in marked.items()
             ],
             user=request.user,
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
     except services.ChecklistMarksRefused as refused:
         for key, error in refused.refusals.items():
             _refuse(marked[key], items[key], error)
-        return _render_checklist(request, consent_request, forms=forms)
+        return _render_checklist(request, consent_request, overview=overview, forms=forms)
     messages.success(request, _saved_message(consent_request, entries))
     return redirect(_checklist_url(consent_request, only))
 
@@ -195,7 +196,7 @@ def sign_off(request: HttpRequest, public_id) -> HttpResponse:
                 consent_request=consent_request,
                 user=request.user,
                 password=form.cleaned_data["password"],
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
         except services.ConsentError as error:
             form.add_error(None, str(error))  # the box is shown empty: PasswordInput never renders its value
@@ -220,7 +221,7 @@ def confirm(request: HttpRequest, public_id) -> HttpResponse:
         acknowledged = form.cleaned_data["acknowledged"] if form.is_valid() else []
         try:
             consent_request = services.confirm_on_the_day(
-                consent_request=consent_request, user=request.user, ip=_client_ip(request), acknowledged=acknowledged
+                consent_request=consent_request, user=request.user, ip=client_ip(request), acknowledged=acknowledged
             )
         except services.ConsentError as refused:
             error = str(refused)
@@ -231,9 +232,9 @@ def confirm(request: HttpRequest, public_id) -> HttpResponse:
     context = _page_context(consent_request, overview) | {
         "form": form,
         "error": error,
-        "is_signed": consent_request.status in (Status.SIGNED, Status.CONFIRMED),
+        "is_signed": consent_request.status in state.CONSENTED,
         "is_confirmed": consent_request.status == Status.CONFIRMED,
-        "appointment_is_today": timezone.localtime(consent_request.appointment_at).date() == timezone.localdate(),
+        "is_confirmation_day": consent_request.is_confirmation_day,
         "open_matters": matters,
     }
     return render(request, "staff/confirm.html", context)

@@ -30,10 +30,6 @@ from staff.forms import NewRequestForm
 logger = logging.getLogger(__name__)
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return client_ip(request)
-
-
 SEARCH_SESSION_KEY = "dashboard_search"
 URL_FILTERS = ("start", "end", "status", "flag", "mine")
 
@@ -109,7 +105,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "staff/new_request.html", {"form": form})
     data = form.cleaned_data
-    user, ip = request.user, _client_ip(request)
+    user, ip = request.user, client_ip(request)
     try:
         with transaction.atomic():
             patient = services.find_or_create_patient(

@@ -53,6 +53,37 @@ def test_a_wrong_date_of_birth_is_corrected_and_unlocks_the_link(client, nurse, 
     assert patient.post(f"{case_a.url}identity/", {"day": 15, "month": 3, "year": 1950}).status_code == 302
 
 
+def test_the_patients_other_locked_request_is_unlocked_and_says_so_in_its_own_trail(nurse, case_a, published_procedure):
+    other = services.create_consent_request(
+        patient=case_a.request.patient,
+        procedure=published_procedure,
+        appointment_at=case_a.request.appointment_at + datetime.timedelta(days=3),
+        clinician="Dr Rivera",
+        created_by=None,
+        confirm_another=True,
+    )[0]
+    for request in (case_a.request, other):
+        for _ in range(services.MAX_IDENTITY_ATTEMPTS):
+            services.verify_identity(consent_request=request, date_of_birth=datetime.date(1950, 3, 15), ip=None)
+
+    patient = case_a.request.patient
+    services.correct_details(
+        consent_request=case_a.request,
+        patient_fields={"date_of_birth": datetime.date(1950, 3, 15)},
+        appointment_at=case_a.request.appointment_at,
+        clinician=case_a.request.clinician,
+        reason="Referral had the wrong day",
+        user=nurse,
+    )
+
+    other.refresh_from_db()
+    assert patient.requests.filter(status=Status.LOCKED).count() == 0
+    assert other.status == Status.INVITED and other.failed_identity_attempts == 0
+    event = AuditEvent.objects.get(request=other, action="details_corrected")
+    assert event.message == "The patient's date of birth was corrected on another request; the locked link works again"
+    assert event.detail == {"corrected_on": str(case_a.request.public_id)} and event.user == nurse
+
+
 def test_a_new_appointment_moves_the_link_and_a_correction_needs_a_reason(client, nurse, case_a):
     client.force_login(nurse)
     url = reverse("staff:correct", args=[case_a.request.public_id])

@@ -26,9 +26,21 @@ def test_nurse_sees_the_risks_the_patient_wants_to_talk_about_and_their_question
     text = client.get(case_url(case_a)).content.decode()
 
     assert "Ana María López" in text
-    assert "Wants to talk about the risk: <strong>Headache</strong>" in text
-    assert "Question waiting: “Can I drive afterwards?”" in text
+    assert "<li>Wants to talk about the risk: Headache</li>" in text
+    assert "<li>Unanswered question: “Can I drive afterwards?”</li>" in text
+    assert "Nothing flagged so far." not in text
     assert "Identity checked" in text
+
+
+def test_a_case_whose_only_question_is_answered_says_nothing_is_flagged(client, nurse, case_a):
+    complete_journey(case_a)  # one question asked, every answer as expected, every quiz answer right
+    services.answer_patient_question(question=case_a.request.questions.get(), reply_note="Phoned", user=nurse)
+    client.force_login(nurse)
+
+    text = client.get(case_url(case_a)).content.decode()
+
+    assert "Nothing flagged so far." in text
+    assert "Unanswered question" not in text
 
 
 def test_nurse_sees_first_try_quiz_misses_and_flagged_answers(client, nurse, case_a):
@@ -52,7 +64,8 @@ def test_nurse_sees_first_try_quiz_misses_and_flagged_answers(client, nurse, cas
     text = client.get(case_url(case_a)).content.decode()
 
     assert f"Got this wrong at first: “{question['question']}”" in text
-    assert "Patient says “Yes” to: Do you take blood thinners?" in text
+    assert "Patient said “Yes” to: Do you take blood thinners? (checklist: Blood thinners held)" in text
+    assert "Nothing flagged so far." not in text, "a flagged answer alone is something flagged"
 
 
 def test_nurse_downloads_the_signed_pdf(client, nurse, case_a, django_capture_on_commit_callbacks):
