@@ -32,8 +32,19 @@ def is_static_path(request) -> bool:
     return request.path.startswith(settings.STATIC_URL)
 
 
+# Procedure content's pictures (journey.pictures): public, named by their hash, cached for good.
+PICTURES_PATH_PREFIX = "/pictures/"
+
+
+def is_cacheable(request, response) -> bool:
+    """A static file, or a picture found: the same for everyone, and never about a patient."""
+    return is_static_path(request) or (
+        request.path_info.startswith(PICTURES_PATH_PREFIX) and response.status_code == 200
+    )
+
+
 class PrivateResponseMiddleware:
-    """No cache keeps a copy of any response but a static file; no patient page sends a Referer.
+    """No cache keeps a copy of any response but a static file or a picture; no patient page sends a Referer.
 
     By path, and for every path but the static files (rather than a list of
     the areas that show health data), so that a new page is private unless
@@ -46,7 +57,7 @@ class PrivateResponseMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not is_static_path(request):
+        if not is_cacheable(request, response):
             add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
             response["Pragma"] = "no-cache"  # for HTTP/1.0 caches
         if is_patient_path(request):

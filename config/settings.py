@@ -200,8 +200,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Shown to patients on every page and on the PDF, so they know whom to call.
 CLINIC_NAME = env_str("PROCEED_CLINIC_NAME", "Riverside Spine Clinic")
-CLINIC_PHONE = env_str("PROCEED_CLINIC_PHONE", "01234 567890")
+CLINIC_PHONE = env_str("PROCEED_CLINIC_PHONE", "(555) 010-0100")
 CLINIC_EMAIL = env_str("PROCEED_CLINIC_EMAIL", "spine.clinic@example.org")
+# When to call which, shown beside every procedure's warning signs and in the PDFs: the emergency
+# number for an emergency, the clinic in office hours, the out-of-hours line at night and weekends.
+# The defaults are the demo's (the sample content is American English); set them for your clinic.
+EMERGENCY_NUMBER = env_str("PROCEED_EMERGENCY_NUMBER", "911")
+OUT_OF_HOURS_PHONE = env_str("PROCEED_OUT_OF_HOURS_PHONE", "(555) 010-0199")
 
 # Patient links: where they point, and how long after the appointment they keep working
 # (so the patient can still download their record on the day).

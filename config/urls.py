@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from journey import pictures
 from journey import views as consent_views
 
 admin.site.site_header = "Proceed content administration"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("c/", include("journey.urls")),
+    path("pictures/<str:name>", pictures.picture, name="picture"),  # public: procedure content, by hash
     path("staff/", include("staff.urls")),
     path("verify/", include("records.verify_views")),  # public: check a sealed consent record PDF
     path("healthz", include("config.health")),  # for load balancers: no sign-in, nothing personal

@@ -51,10 +51,11 @@ from consent.models import (
     normalise_mrn,
 )
 from consent.state import CHECKLIST_CLOSED, Transition
+from procedures import sample_content
 from procedures.diff import content_diff
 from procedures.models import Procedure, ProcedureVersion
 from procedures.roles import NURSES
-from procedures.services import publish_procedure
+from procedures.services import SAMPLE_UPDATE_SUMMARY, prepare_sample_update, publish_procedure
 from procedures.translations import available_languages
 
 logger = logging.getLogger(__name__)
@@ -1430,6 +1431,29 @@ class PublishResult:
     version: ProcedureVersion
     moved: int
     flagged: int
+
+
+def update_untouched_samples(ip=None) -> list[PublishResult]:
+    """Bring each sample procedure no one has made their own up to the shipped sample, as a material change.
+
+    How an installation receives corrected sample content: `procedures.services.prepare_sample_update`
+    decides which are untouched and puts the shipped content on them; publishing it here moves unsigned
+    requests to it and flags signed ones, as any material change does.
+    """
+    results = []
+    for data in sample_content.SAMPLE_PROCEDURES:
+        procedure = Procedure.objects.filter(slug=data["slug"]).first()
+        if procedure is None:
+            continue
+        with transaction.atomic():
+            procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+            if prepare_sample_update(procedure, data):
+                results.append(
+                    publish_content(
+                        procedure=procedure, user=None, change_summary=SAMPLE_UPDATE_SUMMARY, is_material=True, ip=ip
+                    )
+                )
+    return results
 
 
 def publish_content(

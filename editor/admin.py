@@ -1,10 +1,11 @@
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,14 +14,21 @@ from editor import history, preview, publishing
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
+    Picture,
     PreparationStep,
     Procedure,
     ProcedureVersion,
     Risk,
 )
+from procedures.pictures import clean_picture, store_picture
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
 from procedures.roles import staff_name
-from procedures.services import publishing_requirements, settle_translations_to_update
+from procedures.services import (
+    overdue_review,
+    publishing_requirements,
+    review_due,
+    settle_translations_to_update,
+)
 
 SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
 FORMATTING_HELP = _(
@@ -39,6 +47,8 @@ PATIENT_TEXT_FIELDS = {
     "description",
     "instruction",
     "explanation",
+    "caption",
+    "questions_to_ask",
 }
 
 
@@ -76,9 +86,20 @@ class RiskInline(OrderedInline):
         "title",
         "description",
         ("frequency", "frequency_n", "frequency_m"),
+        ("source", "source_url"),
         ("severity", "is_material"),
+        "severity_note",
     ]
-    translated_fields = ["title_es", "description_es"]
+    translated_fields = ["title_es", "description_es", "severity_note_es"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 60})
+        if db_field.name in ("severity_note", "severity_note_es"):
+            kwargs["widget"] = forms.TextInput(attrs={"size": 80})
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"  # a link typed without its scheme: https, as Django 6 will
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class PreparationStepInline(OrderedInline):
@@ -104,6 +125,67 @@ class ComprehensionQuestionInline(OrderedInline):
     model = ComprehensionQuestion
     main_fields = ["order", "question", "choices", "correct_choice", "explanation"]
     translated_fields = ["question_es", "choices_es", "explanation_es"]
+
+
+class PictureForm(forms.ModelForm):
+    """A picture's details, and its file: checked and cleaned when the form is (`procedures.pictures`)."""
+
+    upload = forms.FileField(
+        label=_("Picture file"),
+        required=False,
+        help_text=_(
+            "PNG, JPEG or SVG, up to 1 MB. Photos are saved again without their hidden details (such as where "
+            "they were taken); an SVG keeps only its drawing: scripts, styles, links and embedded files are "
+            "removed. Leave empty to keep the picture as it is."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml,.svg"}),
+    )
+
+    class Meta:
+        model = Picture
+        fields = ["order", "section", "risk", "alt_text", "caption", "alt_text_es", "caption_es"]
+        widgets = {"alt_text": forms.TextInput(attrs={"size": 80}), "alt_text_es": forms.TextInput(attrs={"size": 80})}
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            self.cleaned_picture = clean_picture(upload.read(), upload.name)
+            self.upload_name = upload.name
+        elif not self.instance.file_id and self.has_changed():
+            raise forms.ValidationError(_("Choose the picture's file (PNG, JPEG or SVG)."))
+        return upload
+
+    def save(self, commit=True):
+        if getattr(self, "cleaned_picture", None) is not None:
+            self.instance.file = store_picture(self.cleaned_picture.data, self.upload_name)
+        return super().save(commit)
+
+
+class PictureInline(OrderedInline):
+    model = Picture
+    form = PictureForm
+    verbose_name_plural = _("Pictures")
+    readonly_fields = ["shown_now"]
+    main_fields = ["order", "shown_now", "upload", ("section", "risk"), "alt_text", "caption"]
+    translated_fields = ["alt_text_es", "caption_es"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "risk":  # this procedure's risks only
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Risk.objects.filter(procedure_id=object_id) if object_id else Risk.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("Picture"))
+    def shown_now(self, picture):
+        if picture is None or not picture.file_id:
+            return "—"
+        url = reverse("picture", args=[f"{picture.file.sha256}.{picture.file.extension}"])
+        return format_html(
+            '<img src="{}" alt="" style="max-width:240px;max-height:180px;border:1px solid #ccc"> {}×{}',
+            url,
+            picture.file.width,
+            picture.file.height,
+        )
 
 
 class StaffNames:
@@ -164,7 +246,14 @@ class ProcedureForm(forms.ModelForm):
 
 @admin.register(Procedure)
 class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
-    list_display = ["name", "sample_label", "current_version_number", "worst_reading_grade", "updated_at"]
+    list_display = [
+        "name",
+        "sample_label",
+        "current_version_number",
+        "review_status",
+        "worst_reading_grade",
+        "updated_at",
+    ]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     form = ProcedureForm
@@ -174,18 +263,29 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
         (
             _("What the patient reads about the procedure"),
             {
-                "fields": ["what_happens", "indications", "benefits", "alternatives", "recovery"],
+                "fields": ["what_happens", "indications", "benefits", "alternatives", "recovery", "questions_to_ask"],
                 "description": FORMATTING_HELP,
+            },
+        ),
+        (
+            _("About this leaflet"),
+            {
+                "fields": ["author", "clinical_reviewer", "review_by"],
+                "description": _(
+                    "Printed at the end of the information leaflet. After the review date, this page, the list of "
+                    "procedures and the nurses' dashboard say the information is overdue for review."
+                ),
             },
         ),
         (
             _("Spanish (español)"),
             {
-                "fields": [f"{field}_es" for field in SPANISH_PROCEDURE_FIELDS],
+                "fields": [f"{field}_es" for field in SPANISH_PROCEDURE_FIELDS] + ["questions_to_ask_es"],
                 "description": _(
                     "Patients can choose Spanish only when every Spanish text of a published version is "
-                    "filled in: these, and the Spanish fields of every risk, preparation step, patient question "
-                    "and comprehension question below."
+                    "filled in: these (the questions to ask, where there are any in English), and the Spanish "
+                    "fields of every risk, preparation step, patient question, comprehension question and picture "
+                    "below."
                 ),
                 "classes": ["collapse"],
             },
@@ -197,6 +297,7 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
         PreparationStepInline,
         ChecklistItemInline,
         ComprehensionQuestionInline,
+        PictureInline,
         PublishedVersionInline,
     ]
 
@@ -266,6 +367,22 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
     def current_version_number(self, procedure):
         numbers = [version.number for version in procedure.versions.all()]
         return max(numbers) if numbers else gettext("Not published")
+
+    @admin.display(description=_("Review by"))
+    def review_status(self, procedure):
+        latest = max(procedure.versions.all(), key=lambda version: version.number, default=None)
+        overdue = overdue_review(latest)
+        if overdue:
+            return format_html('<strong class="proceed-review-overdue">{}</strong>', overdue)
+        due = review_due(latest)
+        return date_format(due) if due else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        procedure = self.get_object(request, object_id)
+        overdue = overdue_review(procedure.current_version) if procedure else None
+        if overdue and request.method == "GET":
+            messages.warning(request, overdue)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Worst reading grade (target 8)"))
     def worst_reading_grade(self, procedure):

@@ -18,7 +18,14 @@ from django.utils.translation import get_language_info, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from procedures import translations
-from procedures.models import ChecklistItem, ComprehensionQuestion, PreparationStep, Risk, describe_frequency
+from procedures.models import (
+    ChecklistItem,
+    ComprehensionQuestion,
+    Picture,
+    PreparationStep,
+    Risk,
+    describe_frequency,
+)
 
 PROCEDURE_FIELDS = {
     "name": _("Name"),
@@ -28,18 +35,23 @@ PROCEDURE_FIELDS = {
     "benefits": _("Benefits"),
     "alternatives": _("Alternatives"),
     "recovery": _("Recovery"),
+    "questions_to_ask": _("Questions you may want to ask"),
 }
+# Who wrote and reviewed the leaflet, and when it is next reviewed: compared as one field.
+LEAFLET_LABEL = _("Leaflet details")
 SECTIONS = {
     "risks": (_("Risk"), "title"),
     "preparation_steps": (_("Preparation step"), "instruction"),
     "checklist_items": (_("Checklist item"), "text"),
     "questions": (_("Question"), "question"),
+    "pictures": (_("Picture"), "alt_text"),
 }
 REORDERED = {
     "risks": _("Risks were put in a different order."),
     "preparation_steps": _("Preparation steps were put in a different order."),
     "checklist_items": _("Checklist items were put in a different order."),
     "questions": _("Questions were put in a different order."),
+    "pictures": _("Pictures were put in a different order."),
 }
 KIND_LABELS = {
     "added": pgettext_lazy("content change", "added"),
@@ -51,7 +63,10 @@ FIELD_LABELS = {
     "frequency": _("How common"),
     "correct_choice": _("Correct answer"),
     "choices": _("Answers"),
+    "file": _("Picture file"),
 }
+# Snapshot keys that say the same as one shown already (a picture's file is named by its SHA-256).
+DERIVED_FIELDS = {"content_type", "width", "height"}
 FREQUENCY_FIELDS = ("frequency", "frequency_n", "frequency_m")
 
 
@@ -61,6 +76,7 @@ def _item_model(section: str) -> type[models.Model]:
         "preparation_steps": PreparationStep,
         "checklist_items": ChecklistItem,
         "questions": ComprehensionQuestion,
+        "pictures": Picture,
     }[section]
 
 
@@ -167,7 +183,12 @@ def _field_changes(section: str, before: dict, after: dict) -> list[FieldChange]
             FieldChange(field_label(section, "frequency"), word_diff(frequency_words(before), frequency_words(after)))
         )
     for name, value in after.items():
-        if name == "key" or (section == "risks" and name in FREQUENCY_FIELDS) or before.get(name) == value:
+        if (
+            name == "key"
+            or name in DERIVED_FIELDS
+            or (section == "risks" and name in FREQUENCY_FIELDS)
+            or before.get(name) == value
+        ):
             continue
         changes.append(
             FieldChange(
@@ -185,6 +206,8 @@ def content_diff(old: dict | None, new: dict) -> ContentDiff:
         for name, label in PROCEDURE_FIELDS.items()
         if old.get(name, "") != new.get(name, "")
     ]
+    if old.get("leaflet", {}) != new.get("leaflet", {}):
+        procedure_fields.append(FieldChange(str(LEAFLET_LABEL), word_diff(_leaflet_words(old), _leaflet_words(new))))
     items: list[ItemChange] = []
     reordered: list[str] = []
     for section, (noun, title_field) in SECTIONS.items():
@@ -207,6 +230,16 @@ def content_diff(old: dict | None, new: dict) -> ContentDiff:
         if kept_before != kept_after:
             reordered.append(str(REORDERED[section]))
     return ContentDiff(procedure_fields, items, reordered)
+
+
+def _leaflet_words(content: dict) -> str:
+    leaflet = content.get("leaflet", {})
+    names = {
+        "author": gettext("Written by"),
+        "clinical_reviewer": gettext("Reviewed by"),
+        "review_by": gettext("Review by"),
+    }
+    return "; ".join(f"{label}: {leaflet[name]}" for name, label in names.items() if leaflet.get(name))
 
 
 def material_changes(old: dict | None, new: dict) -> list[str]:

@@ -90,11 +90,20 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", pgettext_lazy("how serious a risk is", "Serious")
 
 
+# Each band's default wording, shown where a risk has no wording of its own (`Risk.severity_note`).
+# None promises a recovery: a moderate risk may not go away (pain not eased, bones not joining), so
+# a risk that usually gets better says so in its own words.
 SEVERITY_EXPLANATIONS = {
     Severity.MINOR: _("Usually mild and gets better by itself or with simple treatment."),
-    Severity.MODERATE: _("May need treatment or a longer recovery, but usually gets better."),
+    Severity.MODERATE: _("May need treatment or a longer recovery."),
     Severity.SERIOUS: _("Can need urgent treatment, and may have lasting effects."),
 }
+
+
+def describe_severity(severity: str, note: str = "") -> str:
+    """How serious, in words a patient understands: the band, then the risk's own words or the band's."""
+    band = Severity(severity)
+    return f"{band.label}: {note.strip() or SEVERITY_EXPLANATIONS[band]}"
 
 
 class ChecklistCategory(models.TextChoices):
@@ -140,6 +149,29 @@ class Procedure(models.Model):
     benefits_es = models.TextField("Benefits (Spanish)", blank=True)
     alternatives_es = models.TextField("Alternatives (Spanish)", blank=True)
     recovery_es = models.TextField("Recovery (Spanish)", blank=True)
+    questions_to_ask = models.TextField(
+        "Questions you may want to ask",
+        blank=True,
+        help_text="Questions a patient may want to ask their care team, one per line. Shown on the patient's "
+        "pages and in the information leaflet.",
+    )
+    questions_to_ask_es = models.TextField("Questions you may want to ask (Spanish)", blank=True)
+    # About the leaflet itself: printed in the information leaflet, and the review date is watched.
+    author = models.CharField(
+        "Written by", max_length=200, blank=True, help_text="Who wrote this information, e.g. a team or a person."
+    )
+    clinical_reviewer = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The clinician who reviewed this information and approved it for patients, with their role.",
+    )
+    review_by = models.DateField(
+        "Review by",
+        null=True,
+        blank=True,
+        help_text="When this information must next be reviewed. After this date the admin and the nurses' "
+        "dashboard warn that the published version is overdue for review.",
+    )
     # Translations whose English changed in a published version while they stayed as they were:
     # [{"language", "section", "key", "field", "label", "text"}], "text" being the translation then.
     # Kept until the translation is edited or an editor confirms it is still right.
@@ -202,6 +234,22 @@ class Risk(ContentItem):
         "in M", null=True, blank=True, help_text="The M of “about N in M people”."
     )
     severity = models.CharField("How serious", max_length=20, choices=Severity.choices)
+    severity_note = models.CharField(
+        "How serious, in this risk's own words",
+        max_length=300,
+        blank=True,
+        help_text="Shown after the band instead of its default wording, which for a moderate risk is “May need "
+        "treatment or a longer recovery.” Use it where the default is not true of this risk or says too little, "
+        "e.g. “Can mean another operation.”",
+    )
+    severity_note_es = models.CharField("How serious, in its own words (Spanish)", max_length=300, blank=True)
+    source = models.TextField(
+        "Source of the figure",
+        blank=True,
+        help_text="Where “about N in M” comes from: authors, title, journal or body, and year. Required to "
+        "publish a figure. Printed in the information leaflet's references.",
+    )
+    source_url = models.URLField("Link to the source", max_length=500, blank=True)
     is_material = models.BooleanField(
         "Patient must acknowledge",
         default=True,
@@ -364,6 +412,88 @@ class ComprehensionQuestion(ContentItem):
                         f"and in the same order (there are {len(translated)})."
                     }
                 )
+
+
+class PictureSection(models.TextChoices):
+    SUMMARY = "summary", "What it is (the summary)"
+    WHAT_HAPPENS = "what_happens", "What happens"
+    INDICATIONS = "indications", "Why it is done"
+    BENEFITS = "benefits", "Benefits"
+    ALTERNATIVES = "alternatives", "Alternatives"
+    RECOVERY = "recovery", "Recovery"
+    RISK = "risk", "With a risk"
+
+
+PICTURE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+
+
+class PictureFile(ImmutableModel):
+    """A picture's bytes, cleaned (`procedures.pictures.clean_picture`) and named by their SHA-256.
+
+    Kept in the database beside the published versions that show it, never changed or deleted, so
+    a consent record's version always has its pictures, on every server and in every backup.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    content_type = models.CharField(max_length=40, editable=False)
+    data = models.BinaryField(editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "picture file"
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.width}×{self.height} {self.sha256[:12]}"
+
+    @property
+    def extension(self) -> str:
+        return PICTURE_EXTENSIONS[self.content_type]
+
+
+class Picture(ContentItem):
+    """A picture shown in one section of the procedure's information, or with one risk."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="pictures")
+    file = models.ForeignKey(PictureFile, on_delete=models.PROTECT, related_name="+")
+    section = models.CharField(
+        "Shown with", max_length=20, choices=PictureSection.choices, default=PictureSection.WHAT_HAPPENS
+    )
+    risk = models.ForeignKey(
+        Risk,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pictures",
+        help_text="For a picture shown with a risk: which one.",
+    )
+    alt_text = models.CharField(
+        "Text for people who cannot see the picture",
+        max_length=400,
+        help_text="What the picture shows, in one or two plain sentences. Read aloud by screen readers.",
+    )
+    caption = models.TextField(
+        blank=True, help_text="Shown under the picture, e.g. what each number in the drawing points to."
+    )
+    alt_text_es = models.CharField("Text for people who cannot see it (Spanish)", max_length=400, blank=True)
+    caption_es = models.TextField("Caption (Spanish)", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(ContentItem.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    def clean(self) -> None:
+        if self.section == PictureSection.RISK and self.risk_id is None:
+            raise ValidationError({"risk": "Choose the risk this picture is shown with."})
+        if self.section != PictureSection.RISK and self.risk_id is not None:
+            raise ValidationError({"risk": "Clear the risk, or choose “With a risk” for where it is shown."})
+        if self.risk_id is not None and self.procedure_id is not None and self.risk.procedure_id != self.procedure_id:
+            raise ValidationError({"risk": "Choose one of this procedure's risks."})
 
 
 class ProcedureVersion(ImmutableModel):

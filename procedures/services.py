@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
@@ -12,18 +13,24 @@ import nh3
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from procedures import sample_content
 from procedures.diff import StaleTranslation, material_changes, stale_translations
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
+    Picture,
     PreparationStep,
     Procedure,
     ProcedureVersion,
     Risk,
 )
-from procedures.translations import snapshot_translations
+from procedures.pictures import store_picture
+from procedures.translations import LATER_SECTIONS, OPTIONAL_PROCEDURE_FIELDS, snapshot_translations
 
 PROCEDURE_TEXT_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
 
@@ -56,19 +63,12 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
     """The procedure's content as plain data: what a published version stores."""
     content: dict[str, Any] = {field: normalise_text(getattr(procedure, field)) for field in PROCEDURE_TEXT_FIELDS}
     content["is_sample"] = procedure.is_sample
-    content["risks"] = [
-        {
-            "key": str(risk.key),
-            "title": normalise_text(risk.title),
-            "description": normalise_text(risk.description),
-            "frequency": risk.frequency,
-            "frequency_n": risk.frequency_n,
-            "frequency_m": risk.frequency_m,
-            "severity": risk.severity,
-            "is_material": risk.is_material,
-        }
-        for risk in procedure.risks.all()
-    ]
+    # The parts added later are kept only when used, so content without them keeps its fingerprint.
+    if questions := normalise_text(procedure.questions_to_ask):
+        content["questions_to_ask"] = questions
+    if leaflet := _leaflet(procedure):
+        content["leaflet"] = leaflet
+    content["risks"] = [_risk(risk) for risk in procedure.risks.all()]
     content["preparation_steps"] = [_preparation_step(step) for step in procedure.preparation_steps.all()]
     content["checklist_items"] = [_checklist_item(item) for item in procedure.checklist_items.all()]
     content["questions"] = [
@@ -81,11 +81,58 @@ def snapshot(procedure: Procedure) -> dict[str, Any]:
         }
         for question in procedure.questions.all()
     ]
+    pictures = [_picture(picture) for picture in procedure.pictures.select_related("file", "risk")]
+    if pictures:
+        content["pictures"] = pictures
     translations = snapshot_translations(procedure, normalise_text)
     if translations:
         # Only when there is any: content in English alone keeps the fingerprint it always had.
         content["translations"] = translations
     return content
+
+
+def _leaflet(procedure: Procedure) -> dict[str, str]:
+    """Who wrote and reviewed the information, and when it is next to be reviewed (ISO date)."""
+    leaflet = {
+        "author": normalise_text(procedure.author),
+        "clinical_reviewer": normalise_text(procedure.clinical_reviewer),
+        "review_by": procedure.review_by.isoformat() if procedure.review_by else "",
+    }
+    return {name: value for name, value in leaflet.items() if value}
+
+
+def _risk(risk: Risk) -> dict[str, Any]:
+    row = {
+        "key": str(risk.key),
+        "title": normalise_text(risk.title),
+        "description": normalise_text(risk.description),
+        "frequency": risk.frequency,
+        "frequency_n": risk.frequency_n,
+        "frequency_m": risk.frequency_m,
+        "severity": risk.severity,
+        "is_material": risk.is_material,
+    }
+    for field in ("severity_note", "source", "source_url"):
+        if value := normalise_text(getattr(risk, field)):
+            row[field] = value
+    return row
+
+
+def _picture(picture: Picture) -> dict[str, Any]:
+    row = {
+        "key": str(picture.key),
+        "file": picture.file.sha256,
+        "content_type": picture.file.content_type,
+        "width": picture.file.width,
+        "height": picture.file.height,
+        "section": picture.section,
+        "alt_text": normalise_text(picture.alt_text),
+    }
+    if picture.risk is not None:
+        row["risk"] = str(picture.risk.key)
+    if caption := normalise_text(picture.caption):
+        row["caption"] = caption
+    return row
 
 
 def _preparation_step(step: PreparationStep) -> dict[str, Any]:
@@ -132,6 +179,12 @@ def canonical_form(content: dict[str, Any]) -> bytes:
     are left out: the fingerprint identifies what a patient reads, so the same
     text in the same order always gives the same fingerprint.
     """
+    if content.get("pictures"):  # a picture shown with a risk names it by its place, as keys are left out
+        positions = {risk["key"]: position for position, risk in enumerate(content["risks"])}
+        pictures = [
+            {**row, "risk": positions.get(row["risk"])} if "risk" in row else row for row in content["pictures"]
+        ]
+        content = {**content, "pictures": pictures}
     return json.dumps(_without_keys(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -163,6 +216,7 @@ def publishing_requirements() -> list[str]:
         "Each item complete and consistent: for example, “about N in M” must fit the risk's band, a patient "
         "question needs the answer that needs no follow-up, and a comprehension question has 2 to 5 different "
         "answers and says which one is right.",
+        "Every “about N in M” figure with its source.",
     ]
 
 
@@ -182,7 +236,44 @@ def publishing_problems(procedure: Procedure) -> list[str]:
             except ValidationError as error:
                 for message in error.messages:
                     problems.append(f"{label.capitalize()} “{item}”: {message}")
+    for risk in procedure.risks.all():
+        if risk.frequency_n and risk.frequency_m and not risk.source.strip():
+            problems.append(
+                f"Risk “{risk}”: say where “about {risk.frequency_n:,} in {risk.frequency_m:,}” comes from "
+                "(“Source of the figure”), or clear the figure and keep the band."
+            )
+    for picture in procedure.pictures.all():
+        try:
+            picture.full_clean(exclude=["procedure", "file"])
+        except ValidationError as error:
+            for message in error.messages:
+                problems.append(f"Picture “{picture}”: {message}")
     return problems
+
+
+def review_due(version: ProcedureVersion | None) -> datetime.date | None:
+    """When the published information is next to be reviewed, if its leaflet says."""
+    if version is None or not version.content.get("leaflet", {}).get("review_by"):
+        return None
+    return datetime.date.fromisoformat(version.content["leaflet"]["review_by"])
+
+
+def overdue_review(version: ProcedureVersion | None, today: datetime.date | None = None) -> str | None:
+    """A warning when the published information has passed its review date; None while it has not."""
+    due = review_due(version)
+    if due is None or due >= (today or timezone.localdate()):
+        return None
+    return gettext(
+        "The published information for %(name)s was due for review on %(date)s. Ask the content team to review it "
+        "and publish a new version."
+    ) % {"name": version.content["name"], "date": date_format(due, "j F Y")}
+
+
+def overdue_reviews(today: datetime.date | None = None) -> list[str]:
+    """A warning for each procedure whose published information has passed its review date."""
+    latest = ProcedureVersion.objects.filter(procedure=OuterRef("procedure")).order_by("-number").values("pk")[:1]
+    versions = ProcedureVersion.objects.filter(pk=Subquery(latest)).order_by("procedure__name")
+    return [warning for version in versions if (warning := overdue_review(version, today))]
 
 
 def may_approve_content(user: AbstractBaseUser | None) -> bool:
@@ -334,12 +425,7 @@ def _add_sample_translations(procedure: Procedure, data: dict[str, Any]) -> bool
     if "translations" in current:
         return False  # someone has started translating it: theirs, left alone
     with transaction.atomic():
-        # What the shipped sample would snapshot in English, made and thrown away inside a savepoint.
-        savepoint = transaction.savepoint()
-        try:
-            shipped = snapshot(_create_procedure({**data, "slug": f"{data['slug']}-shipped-sample"}))
-        finally:
-            transaction.savepoint_rollback(savepoint)
+        shipped = _shipped_snapshot(data)
         shipped.pop("translations", None)
         if canonical_form(shipped) != canonical_form(current):
             return False  # the clinic edited the English: the shipped translation would not match it
@@ -358,7 +444,18 @@ SECTIONS = ("risks", "preparation_steps", "checklist_items", "questions")
 
 def _create_procedure(data: dict[str, Any]) -> Procedure:
     """The sample's working copy in English (translations are `_set_translations`)."""
-    procedure = Procedure(slug=data["slug"], is_sample=True, **{field: data[field] for field in PROCEDURE_TEXT_FIELDS})
+    procedure = Procedure(slug=data["slug"], is_sample=True)
+    _fill_procedure(procedure, data)
+    return procedure
+
+
+def _fill_procedure(procedure: Procedure, data: dict[str, Any]) -> None:
+    """Give the working copy the sample's English texts and items (it has none of its own yet)."""
+    for field in PROCEDURE_TEXT_FIELDS:
+        setattr(procedure, field, data[field])
+    procedure.questions_to_ask = data.get("questions_to_ask", "")
+    for name in sample_content.LEAFLET_FIELDS:
+        setattr(procedure, name, data.get(name, Procedure._meta.get_field(name).get_default()))
     procedure.full_clean()
     procedure.save()
     questions = [{**question, "choices": "\n".join(question["choices"])} for question in data["questions"]]
@@ -372,17 +469,73 @@ def _create_procedure(data: dict[str, Any]) -> Procedure:
             child = model(procedure=procedure, order=position * 10, **fields)
             child.full_clean()
             child.save()
-    return procedure
+    risks = {risk.title: risk for risk in procedure.risks.all()}
+    for position, fields in enumerate(data.get("pictures", []), start=1):
+        file = sample_content.PICTURES_DIR / fields["file"]
+        picture = Picture(
+            procedure=procedure,
+            order=position * 10,
+            file=store_picture(file.read_bytes(), file.name),
+            risk=risks[fields["risk"]] if "risk" in fields else None,
+            **{name: value for name, value in fields.items() if name not in ("file", "risk")},
+        )
+        picture.full_clean()
+        picture.save()
+
+
+SAMPLE_UPDATE_SUMMARY = (
+    "Sample content replaced by the version shipped with this release of Proceed (a clinical review: every "
+    "serious risk named, a source for every figure, honest severity wording, pictures). Sample content: the "
+    "clinic's clinicians must review it before use."
+)
+
+
+def prepare_sample_update(procedure: Procedure, data: dict[str, Any]) -> bool:
+    """Put the shipped sample on a sample procedure's working copy, if no one has made it their own.
+
+    Only a procedure every version of which the loader published (no person ever did), with no
+    unpublished edits, and whose content differs from the shipped sample's: a clinic that edited or
+    published it keeps its own. Its items are replaced (a corrected risk is a new one to acknowledge).
+    True when the working copy now holds the shipped sample, to be published as a material change by
+    the caller (`consent.services.update_untouched_samples`, which applies it to patients' requests).
+    """
+    versions = list(procedure.versions.all())
+    if not procedure.is_sample or not versions or any(version.published_by_id for version in versions):
+        return False
+    latest = max(versions, key=lambda version: version.number)
+    current = snapshot(procedure)
+    if fingerprint(current) != latest.fingerprint:
+        return False  # edits in progress: someone is working on it
+    if canonical_form(current) == canonical_form(_shipped_snapshot(data)):
+        return False  # already as shipped
+    for relation in ("pictures", *SECTIONS):
+        getattr(procedure, relation).all().delete()
+    procedure.translations_to_update = []
+    _fill_procedure(procedure, data)
+    _set_translations(procedure, data)
+    return True
+
+
+def _shipped_snapshot(data: dict[str, Any]) -> dict[str, Any]:
+    """What the shipped sample would snapshot, made and thrown away inside a savepoint."""
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        try:
+            procedure = _create_procedure({**data, "slug": f"{data['slug']}-shipped-sample"})
+            _set_translations(procedure, data)
+            return snapshot(procedure)
+        finally:
+            transaction.savepoint_rollback(savepoint)
 
 
 def _set_translations(procedure: Procedure, data: dict[str, Any]) -> None:
     """Put the sample's translations on the working copy, item by item in order."""
     for language, texts in data.get("translations", {}).items():
-        for field in PROCEDURE_TEXT_FIELDS:
+        for field in (*PROCEDURE_TEXT_FIELDS, *(name for name in OPTIONAL_PROCEDURE_FIELDS if name in texts)):
             setattr(procedure, f"{field}_{language}", texts[field])
         procedure.full_clean()
         procedure.save()
-        for section in SECTIONS:
+        for section in (*SECTIONS, *(name for name in LATER_SECTIONS if name in texts)):
             for item, row in zip(getattr(procedure, section).all(), texts[section], strict=True):
                 for field, value in row.items():
                     setattr(item, f"{field}_{language}", "\n".join(value) if field == "choices" else value)

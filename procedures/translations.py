@@ -24,18 +24,28 @@ ENGLISH = "en"
 
 # The translatable fields, per part of the snapshot.
 PROCEDURE_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
+# Texts a procedure may leave empty; a translation needs them only where the English has them.
+OPTIONAL_PROCEDURE_FIELDS = ("questions_to_ask",)
 ITEM_FIELDS = {
-    "risks": ("title", "description"),
+    "risks": ("title", "description", "severity_note"),
     "preparation_steps": ("instruction", "timing"),
     "checklist_items": ("patient_question", "patient_prompt"),
     "questions": ("question", "choices", "explanation"),
+    "pictures": ("alt_text", "caption"),
 }
 RELATIONS = {
     "risks": "risks",
     "preparation_steps": "preparation_steps",
     "checklist_items": "checklist_items",
     "questions": "questions",
+    "pictures": "pictures",
 }
+# Item texts that may be empty in English; a translation needs them only where the English has them.
+OPTIONAL_ITEM_FIELDS = ("patient_question", "patient_prompt", "severity_note", "caption")
+# Added after content was first published: kept in a snapshot only when filled, so content that does
+# not use them keeps the fingerprint it always had. Likewise a section with no items (pictures).
+LATER_ITEM_FIELDS = ("patient_prompt", "severity_note", "caption")
+LATER_SECTIONS = ("pictures",)
 
 
 def snapshot_translations(procedure, normalise) -> dict[str, Any]:
@@ -45,6 +55,9 @@ def snapshot_translations(procedure, normalise) -> dict[str, Any]:
         texts: dict[str, Any] = {
             field: normalise(getattr(procedure, f"{field}_{language}")) for field in PROCEDURE_FIELDS
         }
+        for field in OPTIONAL_PROCEDURE_FIELDS:
+            if value := normalise(getattr(procedure, f"{field}_{language}")):
+                texts[field] = value
         for section, fields in ITEM_FIELDS.items():
             rows = []
             for item in getattr(procedure, RELATIONS[section]).all():
@@ -52,11 +65,11 @@ def snapshot_translations(procedure, normalise) -> dict[str, Any]:
                 for field in fields:
                     if field == "choices":
                         row[field] = [normalise(choice) for choice in item.choice_list(language)]
-                    # A field added later (the prompt) is kept only when filled, so old fingerprints hold.
-                    elif (value := normalise(getattr(item, f"{field}_{language}"))) or field != "patient_prompt":
+                    elif (value := normalise(getattr(item, f"{field}_{language}"))) or field not in LATER_ITEM_FIELDS:
                         row[field] = value
                 rows.append(row)
-            texts[section] = rows
+            if rows or section not in LATER_SECTIONS:
+                texts[section] = rows
         if _has_any_text(texts):
             translations[language] = texts
     return translations
@@ -78,13 +91,14 @@ def missing_texts(content: dict[str, Any], language: str) -> list[str]:
     if not texts:
         return ["everything"]
     missing = [field for field in PROCEDURE_FIELDS if not texts.get(field)]
+    missing += [field for field in OPTIONAL_PROCEDURE_FIELDS if content.get(field) and not texts.get(field)]
     for section, fields in ITEM_FIELDS.items():
-        english_items = content[section]
+        english_items = content.get(section, [])
         rows = texts.get(section, [])
         for position, item in enumerate(english_items):
             row = rows[position] if position < len(rows) else {}
             for field in fields:
-                if field in ("patient_question", "patient_prompt") and not item.get(field):
+                if field in OPTIONAL_ITEM_FIELDS and not item.get(field):
                     continue
                 value = row.get(field)
                 if field == "choices":
@@ -118,8 +132,11 @@ def localised(content: dict[str, Any], language: str) -> dict[str, Any]:
     texts = content["translations"][language]
     for field in PROCEDURE_FIELDS:
         result[field] = texts[field]
+    for field in OPTIONAL_PROCEDURE_FIELDS:
+        if texts.get(field):
+            result[field] = texts[field]
     for section, fields in ITEM_FIELDS.items():
-        for item, row in zip(result[section], texts[section], strict=True):
+        for item, row in zip(result.get(section, []), texts.get(section, []), strict=True):
             for field in fields:
                 if row.get(field):
                     item[field] = row[field]

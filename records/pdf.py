@@ -2,7 +2,8 @@
 
 Both are Django templates (`templates/pdf/`) turned into PDF bytes. Rendering
 never touches the network: `StaticFilesFetcher` serves only the app's own
-static files and `data:` URLs and refuses everything else, and a render that
+static files and `data:` URLs (the content's pictures come as those) and
+refuses everything else, and a render that
 could not load a resource fails rather than produce an incomplete record.
 
 The consent record is PDF/A-3b (an archival PDF with every font embedded) and
@@ -160,6 +161,16 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> tuple[bytes, in
     return document.write_pdf(pdf_variant=pdf_variant), len(document.pages)
 
 
+def clinic_contacts() -> dict[str, str]:
+    """Whom the patient calls, and when: what the PDFs print (the pages have the same, from settings)."""
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "emergency_number": settings.EMERGENCY_NUMBER,
+        "out_of_hours_phone": settings.OUT_OF_HOURS_PHONE,
+    }
+
+
 def render_template(template: str, context: dict[str, Any] | Callable[[], dict[str, Any]], language: str = "") -> str:
     """Render in `language` (English unless given) and in the clinic's time zone, whatever the request activated.
 
@@ -278,8 +289,7 @@ def consent_context(signature: Signature) -> dict[str, Any]:
 
     return {
         "verify_url": f"{settings.PROCEED_BASE_URL}/verify/",
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": settings.CLINIC_PHONE,
+        **clinic_contacts(),
         "signature": signature,
         "request": request,
         "patient": request.patient,
@@ -343,8 +353,7 @@ def withdrawal_pdf_html(request: ConsentRequest, *, document_id: str, withdraws:
         language_line, language_line_english = language_lines(signature.language)
         return {
             "verify_url": f"{settings.PROCEED_BASE_URL}/verify/",
-            "clinic_name": settings.CLINIC_NAME,
-            "clinic_phone": settings.CLINIC_PHONE,
+            **clinic_contacts(),
             "document_id": document_id,
             "document_type": gettext("Withdrawal of consent"),
             "request": request,
@@ -369,8 +378,7 @@ def information_pdf_html(request: ConsentRequest) -> str:
     version = request.procedure_version
     content = request.patient_content
     context = {
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_phone": settings.CLINIC_PHONE,
+        **clinic_contacts(),
         "version": version,
         "content": content,
     }

@@ -53,6 +53,23 @@ def choose_every(page, index: int) -> None:
         page.locator(f"input[name='{name}']").nth(index).check()
 
 
+def choose_correct(page, questions: list[dict]) -> None:
+    """The right answer to each quiz question, from the published version the request shows."""
+    names = list(dict.fromkeys(page.locator("input[type=radio]").evaluate_all("els => els.map(e => e.name)")))
+    for name, question in zip(names, questions, strict=True):
+        page.locator(f"input[name='{name}']").nth(question["correct_choice"] - 1).check()
+
+
+def load_lazy_pictures(page) -> None:
+    """Scroll down the page so every lazily loaded picture loads, then wait until each has."""
+    height = page.evaluate("document.body.scrollHeight")
+    for y in range(0, height, 600):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(50)
+    page.wait_for_function("Array.from(document.images).every(image => image.complete)")
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def draw_signature(page) -> None:
     canvas = page.locator("canvas")
     canvas.scroll_into_view_if_needed()
@@ -73,6 +90,8 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(exist_ok=True)
     link = f"{args.base_url}/c/{new_case()}/"
+    # Read before Playwright starts its event loop (Django refuses queries inside one).
+    questions = Procedure.objects.get(slug="lumbar-puncture").current_version.content["questions"]
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -83,6 +102,7 @@ def main() -> None:
         def shot(name: str) -> None:
             """The page as it is, and again at 200% text (the root font size doubled, as a
             patient's browser setting does), to see that nothing is cut or runs together."""
+            load_lazy_pictures(page)
             page.screenshot(path=out / f"{name}.png", full_page=True)
             page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
             page.screenshot(path=out / f"{name}-text-200.png", full_page=True)
@@ -116,7 +136,7 @@ def main() -> None:
         choose_every(page, 0)
         page.click("button[type=submit]")
         shot("06-understanding-wrong-answer")
-        choose_every(page, 1)
+        choose_correct(page, questions)
         page.click("button[type=submit]")
         page.fill("#id_question", "Can my daughter stay with me during the test?")
         shot("07-questions")

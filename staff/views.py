@@ -22,6 +22,7 @@ from accounts.access import nurse_required
 from config.client_ip import client_ip
 from consent import services
 from procedures.models import Procedure
+from procedures.services import overdue_reviews
 from staff import dashboard
 from staff.case_views import hand_out_link
 from staff.dashboard_forms import DashboardFilterForm
@@ -85,6 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "searching": bool(form.filters().get("search")),
             "mine": mine,
             "dates_fell_back": "start" in form.errors or "end" in form.errors,
+            "overdue_reviews": overdue_reviews(),
         },
     )
 

@@ -105,6 +105,7 @@ def build_procedure(slug="test-procedure", name="Test procedure") -> Procedure:
         frequency="common",
         frequency_n=1,
         frequency_m=20,
+        source="Test Headache Study. Journal of Tests. 2020;1:1-2.",
         severity="minor",
         is_material=True,
     )

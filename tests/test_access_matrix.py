@@ -40,6 +40,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consent.models import AuditEvent, ConsentDocument, ConsentRequest, Patient, PatientQuestion
+from procedures.pictures import store_picture
 from records import documents
 from tests.conftest import PASSWORD, PATIENT_A, PATIENT_B, StaffClient, build_procedure, make_case, make_user, sign_case
 
@@ -290,6 +291,11 @@ def patient_a_only(outcome: Outcome) -> dict[str, Outcome]:
     return {**everyone(IDENTITY), "patient_a": outcome}
 
 
+def stored_picture_name() -> str:
+    picture = store_picture(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>')
+    return f"{picture.sha256}.svg"
+
+
 # Which value fills each URL parameter, by parameter name.
 PARAMETERS: dict[str, Callable[[World], str]] = {
     "token": lambda w: w.token,
@@ -418,6 +424,10 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/requests/<uuid:public_id>/confirm/": Entry(nurses_only(OK)),
     # Public: checking a sealed PDF, and the load balancers' health check. Never about a case.
     "verify/": Entry(everyone(OK)),
+    # Public: a picture in procedure content, named by its SHA-256 (tests/test_content_pictures.py).
+    "pictures/<str:name>": Entry(
+        everyone(status(200, content_type="image/svg+xml")), parameters={"name": lambda w: stored_picture_name()}
+    ),
     "healthz": Entry(everyone(OK)),
 }
 

@@ -65,7 +65,7 @@ def test_the_pregnancy_question_is_asked_only_of_patients_it_concerns(lumbar, ag
     page = preparing_page(case)
 
     assert (PREGNANCY in page) is asked
-    assert "Do you take a blood thinner?" in page, "other questions are asked of everyone"
+    assert "Do you take a medicine that thins your blood?" in page, "other questions are asked of everyone"
     # The nurse's checklist item stays, whatever is asked.
     assert any(item["category"] == "pregnancy" for item in case.request.content["checklist_items"])
     # Answering every question asked is enough to finish the page.

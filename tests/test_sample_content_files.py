@@ -14,14 +14,14 @@ from procedures.sample_content import (
 )
 from procedures.services import load_sample_procedures
 
-# The fingerprint of each sample procedure's first published version, loaded from the files. Recorded
-# from the content as it stood in Python before it moved to the files (the text is the same, word for
-# word): they may change only when the text of the sample content changes, and then in the same commit.
+# The fingerprint of each sample procedure's first published version, loaded from the files. They may
+# change only when the sample content changes, and then in the same commit (last: the clinical review
+# of issue 15, with sources, severity wording, pictures and the leaflet's details).
 PUBLISHED_FINGERPRINTS = {
-    "lumbar-puncture": "edc94a7f8abbbb0085f66ec4791931d6ede3b0a5abe30306a0174fb834e7d074",
-    "percutaneous-lumbar-fusion": "284d25fb2a82de2322abd5e75b29a96772c46e29669b92d6f78d50fae2a66d5a",
-    "lumbar-sympathetic-block": "ce829ac09ae294d5ddc03d52cd082d3351959ad96c524d54aab5b952b7bf2633",
-    "lumbar-laminectomy": "ad441509156edcc93526546ed5d063f2ce3853bf10cda40dcbd3ebb9a24ec632",
+    "lumbar-puncture": "ec768bb3a4ede352337c11f96086580c8bc37415795c5b4100be8a80fb61260e",
+    "percutaneous-lumbar-fusion": "82e71ca48a9efa42516ce1ccbbb5bb9c61d77b217bf7df6ea2bb4d8183c0b708",
+    "lumbar-sympathetic-block": "1ab4015d3f9aecbeca224b1d745a93790ca0401af7fec4edd975a75027a320e3",
+    "lumbar-laminectomy": "26ba129bb0f003b554cfba791c30d6322478a08ff3a6821492ed999c7ad0e534",
 }
 
 
@@ -66,6 +66,7 @@ def samples(tmp_path):
     """A copy of the sample files to break, one mistake at a time."""
     for path in SAMPLE_DIR.glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
+    shutil.copytree(SAMPLE_DIR / "pictures", tmp_path / "pictures")
     return tmp_path
 
 
@@ -96,8 +97,8 @@ BROKEN = {
         "risks[3] 'Needing another try'", "severity", "is missing",
     ),
     "a field the item cannot have": (
-        EN, "- title: Infection", "    frequency: rare\n", "    frequency: rare\n    likelihood: low\n",
-        "risks[4] 'Infection'", "likelihood", "is not a field here",
+        EN, "- title: Skin infection", "    frequency: rare\n", "    frequency: rare\n    likelihood: low\n",
+        "risks[4] 'Skin infection where the needle went in'", "likelihood", "is not a field here",
     ),
     "text where a number goes": (
         EN, "- title: Headache after the procedure", "frequency_n: 1", "frequency_n: one",
@@ -105,19 +106,19 @@ BROKEN = {
     ),
     "text where true or false goes": (
         EN, "- title: Nerve damage", "is_material: true", "is_material: always",
-        "risks[6] 'Nerve damage'", "is_material", "must be true or false",
+        "risks[9] 'Nerve damage'", "is_material", "must be true or false",
     ),
     "a severity that is not one of the model's": (
         EN, "- title: Bleeding inside the spine", "severity: serious", "severity: grave",
-        "risks[5] 'Bleeding inside the spine'", "severity", "'grave' is not one of: minor, moderate, serious",
+        "risks[6] 'Bleeding inside the spine'", "severity", "'grave' is not one of: minor, moderate, serious",
     ),
     "a frequency band that is not one of the model's": (
         EN, "- title: Back pain or bruising", "frequency: very_common", "frequency: often",
         "risks[1] 'Back pain or bruising'", "frequency", "'often' is not one of: very_common, common, uncommon",
     ),
     "a band that does not fit the figure (the model's own check)": (
-        EN, "- title: Headache after the procedure", "frequency: very_common", "frequency: rare",
-        "risks[0] 'Headache after the procedure'", "frequency", "About 1 in 5 is very common, not rare",
+        EN, "- title: Headache after the procedure", "frequency: common", "frequency: rare",
+        "risks[0] 'Headache after the procedure'", "frequency", "About 1 in 20 is common, not rare",
     ),
     "a checklist category that is not one of the model's": (
         EN, "- text: Patient identity confirmed", "category: identity", "category: identification",
@@ -141,12 +142,13 @@ BROKEN = {
     ),
     "a title too long for the model": (
         FUSION, "- title: Bleeding", "- title: Bleeding", "- title: Bleeding" + " and more" * 30,
-        "risks[6] 'Bleeding and more and more and more and more and more and...'", "title",
+        "risks[10] 'Bleeding and more and more and more and more and more and...'", "title",
         "is 278 characters long; 200 at most",
     ),
     "a correct answer that is not one of the answers (the model's own check)": (
-        EN, "- question: Can you change your mind", "correct_choice: 2", "correct_choice: 7",
-        "questions[2] 'Can you change your mind after you sign?'", "correct_choice", "Choose a number from 1 to 3",
+        EN, "- question: About how many people get a headache", "correct_choice: 4", "correct_choice: 7",
+        "questions[3] 'About how many people get a headache when a pencil-point...'", "correct_choice",
+        "Choose a number from 1 to 4",
     ),
     "a procedure text misspelt": (
         FUSION, "", "benefits: |-", "benefit: |-",
@@ -159,7 +161,7 @@ BROKEN = {
     "a translated risk with a field that is not translated": (
         ES, "- title: Dolor de espalda o moretón", "    description:", "    severity: minor\n    description:",
         "risks[1] 'Dolor de espalda o moretón'", "severity",
-        "The fields are: title, description. A translation holds only the words",
+        "The fields are: title, description, severity_note. A translation holds only the words",
     ),
     "a translated prompt where the English item has none": (
         ES, "# checklist_items[7]", "?\n", "?\n    patient_prompt: Llame a la clínica.\n",
@@ -172,9 +174,33 @@ BROKEN = {
         "is empty; write the text",
     ),
     "a translated question with an answer fewer than the English": (
-        ES, "- question: ¿Qué saca", "      - Un trocito de hueso de la espalda\n", "",
+        ES, "- question: ¿Qué saca", "      - Una pequeña muestra de médula ósea de la espalda\n", "",
         "questions[0] '¿Qué saca de su cuerpo una punción lumbar?'", "choices",
         "has 3 answers; the English has 4",
+    ),
+    "a figure without its source": (
+        EN, "- title: Back pain or bruising", "    source: ", "    note: ",
+        "risks[1] 'Back pain or bruising'", "note", "is not a field here",
+    ),
+    "a review date that is not a date": (
+        EN, "", "review_by: 2027-12-01", "review_by: next December",
+        "the procedure", "review_by", "must be a date such as 2027-12-01, not 'next December'",
+    ),
+    "a picture whose file is not there": (
+        EN, "pictures:", "file: lumbar-puncture-needle.svg", "file: lumbar-puncture-needle.png",
+        "pictures[0] 'lumbar-puncture-needle.png'", "file", "names no file in",
+    ),
+    "a picture with a risk but no risk named": (
+        EN, "pictures:", "section: summary", "section: risk",
+        "pictures[0] 'lumbar-puncture-needle.svg'", "risk", "is needed exactly when the section is risk",
+    ),
+    "a picture with a risk the file does not have": (
+        EN, "pictures:", "section: summary", "section: risk\n    risk: Headache afterward",
+        "pictures[0] 'lumbar-puncture-needle.svg'", "risk", "is not the title of one of this file's risks",
+    ),
+    "a picture without its text for people who cannot see it, in Spanish": (
+        ES, "pictures:", "  - alt_text: ", "  - caption_alt: ",
+        "pictures[0] 'lumbar-puncture-needle.svg'", "caption_alt", "is not a field here",
     ),
 }
 # fmt: on
@@ -192,6 +218,25 @@ def test_a_broken_file_is_refused_with_a_message_naming_the_file_the_item_and_th
     assert problem in str(error)
 
 
+def test_a_figure_left_without_its_source_is_refused(samples):
+    edit(samples, EN, "- title: Back pain or bruising", "    source: ", "    # source: ")
+    edit(samples, EN, "- title: Back pain or bruising", "    source_url: ", "    # source_url: ")
+
+    error = error_for(samples)
+
+    assert (error.path.name, error.item, error.field) == (EN, "risks[1] 'Back pain or bruising'", "source")
+    assert "a risk with an “about N in M” figure says where it comes from" in str(error)
+
+
+def test_a_translation_with_a_question_to_ask_missing_is_refused(samples):
+    edit(samples, ES, "questions_to_ask:", "  - ¿Qué aguja van a usar?\n", "")
+
+    error = error_for(samples)
+
+    assert (error.path.name, error.field) == (ES, "questions_to_ask")
+    assert "the same questions as the English, one for each" in str(error)
+
+
 def test_a_translation_with_an_entry_for_no_english_item_is_refused(samples):
     path = samples / ES
     text = path.read_text(encoding="utf-8")
@@ -200,20 +245,23 @@ def test_a_translation_with_an_entry_for_no_english_item_is_refused(samples):
 
     error = error_for(samples)
 
-    assert (error.path.name, error.item) == (ES, "risks[8] 'Otro riesgo'")
-    assert "translates no English item: the English has 8 risks (risks[0] to risks[7])" in str(error)
+    assert (error.path.name, error.item) == (ES, "risks[11] 'Otro riesgo'")
+    assert "translates no English item: the English has 11 risks (risks[0] to risks[10])" in str(error)
 
 
 def test_a_translation_with_an_english_item_left_untranslated_is_refused(samples):
     path = samples / ES
     text = path.read_text(encoding="utf-8")
-    start = text.index("  # questions[2]")
-    path.write_text(text[:start], encoding="utf-8")
+    start = text.index("  # questions[3]")
+    path.write_text(text[:start] + text[text.index("\n# Questions a patient may want") :], encoding="utf-8")
 
     error = error_for(samples)
 
-    assert (error.path.name, error.item) == (ES, "questions[2] 'Can you change your mind after you sign?'")
-    assert "is not translated: the English has 3 questions, this file 2" in str(error)
+    assert (error.path.name, error.item) == (
+        ES,
+        "questions[3] 'About how many people get a headache when a pencil-point...'",
+    )
+    assert "is not translated: the English has 4 questions, this file 3" in str(error)
 
 
 def test_a_procedure_text_left_out_is_named(samples):
@@ -229,7 +277,7 @@ def test_a_procedure_text_left_out_is_named(samples):
 
 
 def test_a_file_that_is_not_yaml_says_where(samples):
-    edit(samples, EN, "- title: Infection", "    frequency: rare\n", '    frequency: "rare\n')
+    edit(samples, EN, "- title: Skin infection", "    frequency: rare\n", '    frequency: "rare\n')
 
     error = error_for(samples)
 

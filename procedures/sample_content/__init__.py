@@ -14,6 +14,7 @@ a mistake raises a `SampleContentError` that names the file, the item and the fi
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,19 +28,28 @@ from procedures.models import (
     CONTENT_LANGUAGES,
     ChecklistItem,
     ComprehensionQuestion,
+    Picture,
     PreparationStep,
     Procedure,
     Risk,
 )
+from procedures.pictures import clean_picture
 from procedures.translations import ITEM_FIELDS, PROCEDURE_FIELDS
 
 SAMPLE_DIR = Path(__file__).resolve().parent
+PICTURES_DIR = SAMPLE_DIR / "pictures"
 
 # The sample procedures, in the order they are created.
 SAMPLE_SLUGS = ("lumbar-puncture", "percutaneous-lumbar-fusion", "lumbar-sympathetic-block", "lumbar-laminectomy")
 
 ENGLISH = "en"
 SECTIONS = ("risks", "preparation_steps", "checklist_items", "questions")
+OPTIONAL_SECTIONS = ("pictures",)
+# The procedure's fields besides its texts, each left out when not given: who wrote and reviewed the
+# leaflet, when it is to be reviewed (a date, 2027-12-01), and questions a patient may want to ask
+# (a list, kept one per line). A translation may hold only the questions.
+LEAFLET_FIELDS = ("author", "clinical_reviewer", "review_by")
+LIST_FIELDS = ("questions_to_ask",)
 FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<language>[a-z]{2})\.yaml$")
 THE_PROCEDURE = "the procedure"  # how a message names the file's top level
 
@@ -106,11 +116,18 @@ SPECS = {
         {"question": REQUIRED, "choices": REQUIRED, "correct_choice": REQUIRED, "explanation": REQUIRED},
         label=("question",),
     ),
+    # file: a file in pictures/ beside this module; risk: the title of the risk it is shown with.
+    "pictures": Spec(
+        Picture,
+        {"file": REQUIRED, "section": REQUIRED, "risk": ABSENT, "alt_text": REQUIRED, "caption": ""},
+        label=("file",),
+    ),
 }
+SPECS["risks"].fields.update({"severity_note": ABSENT, "source": ABSENT, "source_url": ABSENT})
 
 # A translation holds a text exactly where its English item has one. These two may be empty in English
 # (a checklist item that asks the patient nothing): left out, the question is "" and the prompt absent.
-OPTIONAL_TRANSLATED_FIELDS = {"patient_question": "", "patient_prompt": ABSENT}
+OPTIONAL_TRANSLATED_FIELDS = {"patient_question": "", "patient_prompt": ABSENT, "severity_note": ABSENT, "caption": ""}
 
 TRANSLATION_HINT = " A translation holds only the words: everything else comes from the English file."
 
@@ -152,16 +169,50 @@ def read_procedure(path: Path) -> dict[str, Any]:
     slug = _slug(path, ENGLISH)
     data = _read_yaml(path)
     procedure: dict[str, Any] = {"slug": slug, **_procedure_texts(path, data, language=ENGLISH)}
-    for section in SECTIONS:
+    for section in (*SECTIONS, *(name for name in OPTIONAL_SECTIONS if name in data)):
         spec = SPECS[section]
         rows = []
         for position, item in enumerate(_items(path, data, section)):
             where = _where(section, position, item)
             row = _fields(path, item, spec.fields, spec.model, where=where)
-            _model_clean(path, spec.model, row, where=where)
+            if section == "pictures":
+                _check_picture(path, row, procedure["risks"], where=where)
+            else:
+                _model_clean(path, spec.model, row, where=where)
+            if section == "risks" and row.get("frequency_n") and not row.get("source"):
+                raise SampleContentError(
+                    path,
+                    "is missing: a risk with an “about N in M” figure says where it comes from.",
+                    item=where,
+                    field="source",
+                )
             rows.append(row)
         procedure[section] = rows
     return procedure
+
+
+def _check_picture(path: Path, row: dict[str, Any], risks: list[dict[str, Any]], *, where: str) -> None:
+    """The picture's file is in pictures/ and can be shown; a picture with a risk names one of the file's."""
+    directory = path.parent / PICTURES_DIR.name
+    file = directory / row["file"]
+    if "/" in row["file"] or "\\" in row["file"] or not file.is_file():
+        raise SampleContentError(path, f"names no file in {directory}.", item=where, field="file")
+    try:
+        clean_picture(file.read_bytes(), file.name)
+    except ValidationError as error:
+        raise SampleContentError(path, " ".join(error.messages), item=where, field="file") from error
+    titles = [risk["title"] for risk in risks]
+    if (row["section"] == "risk") != ("risk" in row):
+        raise SampleContentError(
+            path,
+            "is needed exactly when the section is risk: the title of the risk it is shown with.",
+            item=where,
+            field="risk",
+        )
+    if "risk" in row and row["risk"] not in titles:
+        raise SampleContentError(
+            path, f"is not the title of one of this file's risks: {row['risk']!r}.", item=where, field="risk"
+        )
 
 
 def read_translation(path: Path, english: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +226,25 @@ def read_translation(path: Path, english: dict[str, Any]) -> dict[str, Any]:
         raise SampleContentError(path, f"does not translate {english['slug']}.{ENGLISH}.yaml.")
     data = _read_yaml(path)
     texts: dict[str, Any] = _procedure_texts(path, data, language=language)
-    for section in SECTIONS:
+    if "questions_to_ask" in texts and not english.get("questions_to_ask"):
+        raise SampleContentError(
+            path,
+            "has text, but the English has none: leave it out here too.",
+            item=THE_PROCEDURE,
+            field="questions_to_ask",
+        )
+    if english.get("questions_to_ask") and len(texts.get("questions_to_ask", "").splitlines()) != len(
+        english["questions_to_ask"].splitlines()
+    ):
+        raise SampleContentError(
+            path,
+            "must have the same questions as the English, one for each, in the same order.",
+            item=THE_PROCEDURE,
+            field="questions_to_ask",
+        )
+    for section in (*SECTIONS, *(name for name in OPTIONAL_SECTIONS if name in english)):
+        if section in OPTIONAL_SECTIONS and section not in data:
+            raise SampleContentError(path, "is missing: the English file has it.", item=THE_PROCEDURE, field=section)
         items, english_items = _items(path, data, section), english[section]
         if len(items) > len(english_items):
             last = len(english_items) - 1
@@ -229,7 +298,8 @@ def _translated_item(
 
 def _procedure_texts(path: Path, data: dict[str, Any], *, language: str) -> dict[str, Any]:
     """The file's top level: the procedure's texts, checked, after making sure it holds nothing else."""
-    expected = (*PROCEDURE_FIELDS, *SECTIONS)
+    extra = (*LIST_FIELDS, *LEAFLET_FIELDS) if language == ENGLISH else LIST_FIELDS
+    expected = (*PROCEDURE_FIELDS, *extra, *SECTIONS, *OPTIONAL_SECTIONS)
     for name in data:
         if name not in expected:
             raise SampleContentError(
@@ -244,7 +314,35 @@ def _procedure_texts(path: Path, data: dict[str, Any], *, language: str) -> dict
     names = {} if language == ENGLISH else {name: f"{name}_{language}" for name in PROCEDURE_FIELDS}
     texts = {name: data[name] for name in PROCEDURE_FIELDS if name in data}
     allowed = dict.fromkeys(PROCEDURE_FIELDS, REQUIRED)
-    return _fields(path, texts, allowed, Procedure, where=THE_PROCEDURE, model_names=names)
+    row = _fields(path, texts, allowed, Procedure, where=THE_PROCEDURE, model_names=names)
+    for name in LIST_FIELDS:
+        if name in data:
+            if problem := _lines_problem(data[name]):
+                raise SampleContentError(path, problem, item=THE_PROCEDURE, field=name)
+            row[name] = "\n".join(line.strip() for line in data[name])
+    for name in LEAFLET_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "review_by":
+            if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+                raise SampleContentError(
+                    path, f"must be a date such as 2027-12-01, not {value!r}.", item=THE_PROCEDURE, field=name
+                )
+        elif problem := _value_problem(value, Procedure._meta.get_field(name), need_text=True):
+            raise SampleContentError(path, problem, item=THE_PROCEDURE, field=name)
+        row[name] = value
+    return row
+
+
+def _lines_problem(value: Any) -> str | None:
+    """A list of one-line texts, such as the questions a patient may want to ask."""
+    if not isinstance(value, list) or not value:
+        return "must be a list, each entry on its own line starting with '- '."
+    for number, line in enumerate(value, start=1):
+        if not isinstance(line, str) or not line.strip() or "\n" in line.strip():
+            return f"entry {number} must be one line of text, not {line!r}."
+    return None
 
 
 def _items(path: Path, data: dict[str, Any], section: str) -> list[dict[str, Any]]:
@@ -288,6 +386,8 @@ def _fields(
         value = data[name]
         if name == "choices":
             problem = _choices_problem(value)
+        elif model is Picture and name in ("file", "risk"):  # a file name and a risk's title, checked later
+            problem = None if isinstance(value, str) and value.strip() else "must be text."
         else:
             field = model._meta.get_field((model_names or {}).get(name, name))
             problem = _value_problem(value, field, need_text=default is REQUIRED)

@@ -13,6 +13,9 @@ from django.views.defaults import server_error
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from procedures.models import Picture
+from procedures.pictures import store_picture
+from procedures.sample_content import SAMPLE_DIR
 from procedures.services import publish_procedure
 from records import documents
 from tests.browser.audit import AxeAudit
@@ -85,6 +88,7 @@ NOT_CHECKED = {
     "which tests/browser/test_spanish.py checks in both languages",
     "logout": "POST only: it signs out and redirects to the sign-in page (checked)",
     "journey:information_pdf": "a PDF download, not a page",
+    "picture": "an image, not a page: its text alternative is checked where it is shown (test_content_pictures.py)",
     "staff:case_pdf": "a PDF download, not a page",
     "staff:withdrawal_pdf": "a PDF download, not a page",
     "staff:add_note": "POST only: saves the note and redirects to the case page (checked), where its errors show",
@@ -114,6 +118,18 @@ def test_every_patient_page_passes_axe(page, new_page, published_procedure, sett
     audit = AxeAudit()
     page.goto("/")
     audit(page, "home")
+    # Pictures in the information and with a risk, as the sample content has them.
+    drawing = (SAMPLE_DIR / "pictures" / "lumbar-puncture-needle.svg").read_bytes()
+    for section, risk in (("summary", None), ("risk", published_procedure.risks.get())):
+        Picture.objects.create(
+            procedure=published_procedure,
+            file=store_picture(drawing),
+            section=section,
+            risk=risk,
+            alt_text="A side view of the lower spine.",
+            caption="1. The spinal cord ends here.",
+        )
+    publish_procedure(procedure=published_procedure, published_by=None, change_summary="Pictures", is_material=True)
     case = make_case(published_procedure, PATIENT)
     walk_to_withdraw(page, case, visit=audit)
     page.get_by_role("button", name="Withdraw my consent").click()
