@@ -18,10 +18,10 @@ from procedures.services import load_sample_procedures
 # change only when the sample content changes, and then in the same commit (last: the clinical review
 # of issue 15, with sources, severity wording, pictures and the leaflet's details).
 PUBLISHED_FINGERPRINTS = {
-    "lumbar-puncture": "ec768bb3a4ede352337c11f96086580c8bc37415795c5b4100be8a80fb61260e",
-    "percutaneous-lumbar-fusion": "82e71ca48a9efa42516ce1ccbbb5bb9c61d77b217bf7df6ea2bb4d8183c0b708",
-    "lumbar-sympathetic-block": "1ab4015d3f9aecbeca224b1d745a93790ca0401af7fec4edd975a75027a320e3",
-    "lumbar-laminectomy": "26ba129bb0f003b554cfba791c30d6322478a08ff3a6821492ed999c7ad0e534",
+    "lumbar-puncture": "e4207cf581f8c13be0468e7b8fd07a26841a60bc2b88b1846cc02b41e53450bd",
+    "percutaneous-lumbar-fusion": "08aee70ecf74cdd2d8617d9680d8eeac1e58a01cf8b3a7cc05d2820d2b4f411d",
+    "lumbar-sympathetic-block": "6b6ac611d33a05eda3b2a44de896ec752808f004318d258be95f116fa299b55c",
+    "lumbar-laminectomy": "42a600d02b01de0d01817379c717314c54e2d05fab574d7cd0094f1b27d3a091",
 }
 
 
