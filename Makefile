@@ -45,9 +45,9 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The background worker that renders signed PDFs when PROCEED_TASK_BACKEND=database (production).
-# With the default immediate backend there is nothing to run: PDFs render as the patient signs.
+# With `make run` (DJANGO_DEBUG on, the immediate backend) there is nothing to run: PDFs render as the patient signs.
 worker: setup
-	PROCEED_TASK_BACKEND=database $(PY) manage.py db_worker --no-reload
+	PROCEED_TASK_BACKEND=database $(PY) manage.py proceed_worker --no-reload
 
 # The browser tests (tests/browser) need Debian's Chromium; without it they are skipped, and said so.
 CHROMIUM := /usr/bin/chromium

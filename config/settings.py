@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_redis_cache, env_s3_storage_options, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.idle_timeout.IdleTimeoutMiddleware",  # idle staff signed out, idle patients re-checked
+    "config.cache_outage.SharedCacheOutageMiddleware",  # Redis down: "try again in a few minutes", not a 500
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
@@ -258,15 +259,18 @@ LOGGING = {
 
 # Background tasks and rendering limits
 # The signed PDF is rendered by a background task (django-tasks). "immediate" (the
-# default, for development and tests) runs it at once in the process that signed;
-# "database" queues it in the database for `manage.py db_worker` (`make worker`),
-# which is how production should run. A failed render is retried by the task itself
-# (see consent/tasks.py); `manage.py render_pending_documents` renders anything left.
+# default with DJANGO_DEBUG, for `make run` and tests) runs it at once in the process that
+# signed; "database" (the default otherwise) queues it in the database for
+# `manage.py proceed_worker` (`make worker`), which may run on several servers at once. A failed
+# render is retried by the task itself (records/tasks.py), a render a killed worker left is queued
+# again by the workers' sweep (records/worker.py), and `manage.py render_pending_documents`
+# renders anything left.
 TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
-PROCEED_TASK_BACKEND = env_str("PROCEED_TASK_BACKEND", "immediate").strip().lower()
+# Without DJANGO_DEBUG the default is "database": a patient's signing request never renders the PDF.
+PROCEED_TASK_BACKEND = env_str("PROCEED_TASK_BACKEND", "immediate" if DEBUG else "database").strip().lower()
 if PROCEED_TASK_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"PROCEED_TASK_BACKEND={PROCEED_TASK_BACKEND!r} is not a task backend. Use one of: {', '.join(TASK_BACKENDS)}."
@@ -329,7 +333,17 @@ SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "securit
 # serves (consent.storage). Paths default to var/ in the project, which git ignores;
 # `make run` puts a self-signed development pair in var/signing/.
 PROCEED_PRIVATE_ROOT = Path(env_str("PROCEED_PRIVATE_ROOT") or BASE_DIR / "var" / "private")
-STORAGES["private"] = {"BACKEND": "consent.storage.PrivateFileSystemStorage"}
+# PROCEED_STORAGE=s3 keeps them in S3-compatible object storage instead, which every server of a
+# deployment reaches (consent.storage.PrivateS3Storage): encrypted, never overwritten, and with
+# PROCEED_RECORD_RETENTION_DAYS on a bucket with Object Lock, undeletable until then.
+PROCEED_STORAGE = env_str("PROCEED_STORAGE", "local").strip().lower()
+PROCEED_RECORD_RETENTION_DAYS = env_int("PROCEED_RECORD_RETENTION_DAYS", 0, minimum=0)
+if PROCEED_STORAGE == "local":
+    STORAGES["private"] = {"BACKEND": "consent.storage.PrivateFileSystemStorage"}
+elif PROCEED_STORAGE == "s3":
+    STORAGES["private"] = {"BACKEND": "consent.storage.PrivateS3Storage", "OPTIONS": env_s3_storage_options()}
+else:
+    raise ImproperlyConfigured(f"PROCEED_STORAGE={PROCEED_STORAGE!r} is not a storage. Use local or s3.")
 PROCEED_SIGNING_KEY = Path(env_str("PROCEED_SIGNING_KEY") or BASE_DIR / "var" / "signing" / "seal-key.pem")
 PROCEED_SIGNING_CERT = Path(env_str("PROCEED_SIGNING_CERT") or BASE_DIR / "var" / "signing" / "seal-cert.pem")
 # Only if the key file is encrypted; better kept in the environment than in a file.
@@ -350,9 +364,16 @@ AXES_COOLOFF_TIME = PROCEED_SIGN_IN_LOCKOUT_MINUTES / 60  # axes reads a float a
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-# Rate limits per client address (django-ratelimit), counted in the default cache. That is
-# in-process memory unless CACHES is set: with several server processes, each counts
-# separately, so production should point CACHES at a shared cache (Redis or memcached).
+# Rate limits per client address (django-ratelimit), counted in the default cache: Redis when
+# REDIS_URL is set, shared by every process on every server; otherwise this process's memory,
+# which is right for `make run` but counts separately in each worker (`check --deploy` warns).
+# Sessions stay in the database, so a Redis outage signs no one out (config.cache_outage).
+PROCEED_CACHE_KEY_PREFIX = env_str("PROCEED_CACHE_KEY_PREFIX", "proceed")
+REDIS_URL = env_str("REDIS_URL").strip()
+CACHES = {
+    "default": env_redis_cache("REDIS_URL", key_prefix=PROCEED_CACHE_KEY_PREFIX)
+    or {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 PROCEED_RATE_LIMIT_MINUTES = 10
 # Dates of birth tried on patients' links, across all links, per address.
 PROCEED_IDENTITY_CHECKS_PER_IP = env_int("PROCEED_IDENTITY_CHECKS_PER_IP", 20, minimum=1)

@@ -2,8 +2,9 @@
 
 A record is rendered in a child process with a time and memory limit (`records.render_limits`),
 outside the request's lock (it is slow), then stored once under the lock with the audit event that
-says so. A render that fails stores nothing: the record stays pending and is tried again (the
-task's retries, the patient's or nurse's download, `manage.py render_pending_documents`).
+says so, after reading it back from storage to check its SHA-256. A render or a write that fails
+stores nothing: the record stays pending and is tried again (the task's retries, the patient's or
+nurse's download, `manage.py render_pending_documents`, the worker's sweep).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def _store_sealed_document(
             if found := existing():
                 return found
             document = build(pdf, page_count)
+            verify_stored(document)
             document.save()
             audit(
                 consent_request=consent_request,
@@ -59,6 +61,23 @@ def _store_sealed_document(
                 logger.exception("Could not remove the unused PDF file of request %s.", consent_request.pk)
         raise
     return document
+
+
+class StoredRecordMismatch(Exception):
+    """The record read back from storage is not the one written: nothing is kept, it is tried again."""
+
+
+def verify_stored(document) -> None:
+    """Read the file back from where it was written and compare its SHA-256 with the one to be recorded.
+
+    Object storage can fail halfway, or hand back something else: a record is kept only once its stored
+    bytes are known to be the ones sealed. A mismatch (or a store that can't be read) raises, and the
+    caller removes the file, so the PDF stays pending and is rendered again.
+    """
+    with document.file.storage.open(document.file.name, "rb") as stored:
+        stored_sha256 = hashlib.sha256(stored.read()).hexdigest()
+    if stored_sha256 != document.sha256:
+        raise StoredRecordMismatch(f"The stored copy of {document.file.name} does not match what was written.")
 
 
 def store_consent_document(signature: Signature) -> ConsentDocument:

@@ -21,6 +21,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# PDFs render at once, in the process that signed (production's default is the worker's queue;
+# the topology test, tests/topology/, runs that).
+PROCEED_TASK_BACKEND = "immediate"
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[PROCEED_TASK_BACKEND]}}  # noqa: F405
 # Serve static files straight from the apps and packages, as in development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

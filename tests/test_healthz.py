@@ -30,7 +30,14 @@ def test_healthy_reports_ok_and_the_number_of_pending_pdfs_without_signing_in(cl
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"database": "ok", "storage": "ok", "pending_pdfs": 1}
+    body = response.json()
+    assert {name: body[name] for name in ("database", "storage", "cache", "pending_pdfs")} == {
+        "database": "ok",
+        "storage": "ok",
+        "cache": "local",
+        "pending_pdfs": 1,
+    }
+    assert body["oldest_pending_pdf_seconds"] >= 0 and body["worker_seen_seconds_ago"] is None
     assert "no-store" in response["Cache-Control"]
     assert "sessionid" not in response.cookies
 
@@ -42,7 +49,8 @@ def test_nothing_personal_is_in_the_answer(client, signed_case):
 
 
 def test_healthy_with_nothing_pending(client, db):
-    assert client.get("/healthz").json() == {"database": "ok", "storage": "ok", "pending_pdfs": 0}
+    body = client.get("/healthz").json()
+    assert (body["database"], body["storage"], body["pending_pdfs"]) == ("ok", "ok", 0)
 
 
 def test_the_storage_probe_leaves_no_file_behind(client, db):
@@ -60,7 +68,14 @@ def test_a_database_failure_is_a_503_naming_the_database(client, db):
         response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"database": "error", "storage": "ok", "pending_pdfs": None, "failing": ["database"]}
+    body = response.json()
+    assert {name: body[name] for name in ("database", "storage", "pending_pdfs", "failing")} == {
+        "database": "error",
+        "storage": "ok",
+        "pending_pdfs": None,
+        "failing": ["database"],
+    }
+    assert body["oldest_pending_pdf_seconds"] is None and body["worker_seen_seconds_ago"] is None
     assert "no-store" in response["Cache-Control"]
     assert "could not connect" not in response.content.decode()
 
@@ -69,7 +84,13 @@ def test_storage_that_cannot_be_written_is_a_503_naming_the_storage(client, db, 
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "storage": "error", "pending_pdfs": 0, "failing": ["storage"]}
+    body = response.json()
+    assert {name: body[name] for name in ("database", "storage", "pending_pdfs", "failing")} == {
+        "database": "ok",
+        "storage": "error",
+        "pending_pdfs": 0,
+        "failing": ["storage"],
+    }
     assert "not-a-folder" not in response.content.decode()  # no paths
 
 

@@ -390,6 +390,7 @@ def test_a_material_change_without_the_patients_language_moves_them_to_english(n
 # Staff pages stay in English, so a string used only there may have no Spanish yet.
 PATIENT_FACING = (
     "templates/base.html",
+    "templates/cache_outage.html",
     "templates/consent/",
     "templates/includes/",
     "templates/pdf/consent.html",

@@ -30,6 +30,9 @@ PRODUCTION_ENVIRONMENT = {
     "PROCEED_ENV_FILE": "",  # ignore any developer's local .env
     "DJANGO_SECRET_KEY": STRONG_KEY,
     "DJANGO_ALLOWED_HOSTS": "consent.example.org",
+    # What every real deployment sets (config.checks warns otherwise: see the tests below).
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "PROCEED_EMERGENCY_NUMBER": "999",
 }
 EXPECTED_CSP = {
     "default-src": {"'self'"},
@@ -379,7 +382,7 @@ def test_the_identity_check_starts_a_new_session(client, case_a):
 # Production settings ---------------------------------------------------------------------------
 
 
-def run_in_production(*args: str) -> subprocess.CompletedProcess:
+def run_in_production(*args: str, environment: dict[str, str] = PRODUCTION_ENVIRONMENT) -> subprocess.CompletedProcess:
     # A deployment names the clinic's sealing key and certificate; the test run's own pair will do.
     signing = {
         "PROCEED_SIGNING_KEY": str(settings.PROCEED_SIGNING_KEY),
@@ -388,7 +391,7 @@ def run_in_production(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env={**PRODUCTION_ENVIRONMENT, **signing},
+        env={**environment, **signing},
         capture_output=True,
         text=True,
         timeout=120,
@@ -402,6 +405,27 @@ def test_check_deploy_reports_nothing_with_production_settings():
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout
     assert "?: (" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        ({"REDIS_URL": ""}, "proceed.W001"),
+        ({"PROCEED_TASK_BACKEND": "immediate"}, "proceed.W002"),
+        ({"PROCEED_EMERGENCY_NUMBER": ""}, "proceed.W003"),
+    ],
+    ids=["no shared cache", "PDFs rendered in the request", "no emergency number"],
+)
+def test_check_deploy_warns_about_what_a_real_deployment_needs(change, warning):
+    environment = {**PRODUCTION_ENVIRONMENT, **change}
+    for name in [name for name, value in change.items() if not value]:
+        del environment[name]  # unset, as a deployment that forgot it
+    result = run_in_production("manage.py", "check", "--deploy", environment=environment)
+
+    assert warning in result.stdout + result.stderr
+    assert [line for line in (result.stdout + result.stderr).splitlines() if "(proceed.W" in line] == [
+        line for line in (result.stdout + result.stderr).splitlines() if f"({warning})" in line
+    ]
 
 
 SHOW_SECURITY_SETTINGS = """

@@ -19,7 +19,8 @@ db = settings.DATABASES["default"]
 print(json.dumps({"DEBUG": settings.DEBUG, "ENGINE": db["ENGINE"], "NAME": str(db["NAME"]),
                   "HOST": db.get("HOST", ""), "TIME_ZONE": settings.TIME_ZONE,
                   "ALLOWED_HOSTS": settings.ALLOWED_HOSTS, "CLINIC_NAME": settings.CLINIC_NAME,
-                  "EMAIL_BACKEND": settings.EMAIL_BACKEND}))
+                  "EMAIL_BACKEND": settings.EMAIL_BACKEND, "CACHES": settings.CACHES,
+                  "PRIVATE_STORAGE": settings.STORAGES["private"], "TASKS": settings.TASKS}))
 """
 
 
@@ -72,6 +73,14 @@ def test_production_refuses_a_weak_secret_key(weak_key):
         ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus' is not a time zone name"),
         ("DJANGO_EMAIL_PORT", "twenty-five", "DJANGO_EMAIL_PORT='twenty-five' is not a whole number"),
         ("DATABASE_URL", "nonsense://x", "DATABASE_URL is not a database URL"),
+        ("REDIS_URL", "127.0.0.1:6379", "REDIS_URL='127.0.0.1:6379' is not a Redis URL"),
+        ("REDIS_URL", "redis://:6379/0", "REDIS_URL='redis://:6379/0' is not a Redis URL"),
+        ("REDIS_URL", "redis://cache:port/0", "REDIS_URL='redis://cache:port/0' is not a Redis URL"),
+        ("REDIS_URL", "redis://cache:6379/zero", "REDIS_URL='redis://cache:6379/zero' is not a Redis URL"),
+        ("PROCEED_TASK_BACKEND", "celery", "PROCEED_TASK_BACKEND='celery' is not a task backend"),
+        ("PROCEED_STORAGE", "nfs", "PROCEED_STORAGE='nfs' is not a storage. Use local or s3."),
+        ("PROCEED_STORAGE", "s3", "PROCEED_STORAGE=s3 needs PROCEED_S3_BUCKET"),
+        ("PROCEED_RECORD_RETENTION_DAYS", "-1", "PROCEED_RECORD_RETENTION_DAYS='-1' must be at least 0"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message):
@@ -79,6 +88,63 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+S3 = {"PROCEED_STORAGE": "s3", "PROCEED_S3_BUCKET": "records"}
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"PROCEED_S3_ENDPOINT_URL": "minio:9000"}, "PROCEED_S3_ENDPOINT_URL='minio:9000' is not a URL"),
+        ({"PROCEED_S3_SSE": "yes"}, "PROCEED_S3_SSE='yes' is not one of: AES256, aws:kms, none"),
+        ({"PROCEED_S3_SSE": "aws:kms"}, "PROCEED_S3_SSE=aws:kms needs PROCEED_S3_KMS_KEY_ID"),
+        ({"PROCEED_S3_ACCESS_KEY_ID": "AKIA123"}, "Set both PROCEED_S3_ACCESS_KEY_ID and PROCEED_S3_SECRET_ACCESS_KEY"),
+    ],
+)
+def test_bad_object_storage_settings_stop_start_up_naming_the_variable(environment, message):
+    result = load_settings(DJANGO_SECRET_KEY=STRONG_KEY, **S3, **environment)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_shared_cache_object_storage_and_worker_come_from_the_environment():
+    settings = loaded(
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        REDIS_URL="rediss://cache.example.org:6380/2",
+        PROCEED_CACHE_KEY_PREFIX="hospital-a",
+        **S3,
+        PROCEED_S3_ENDPOINT_URL="https://objects.example.org",
+        PROCEED_S3_REGION="eu-west-2",
+        PROCEED_S3_SSE="aws:kms",
+        PROCEED_S3_KMS_KEY_ID="key-1",
+        PROCEED_RECORD_RETENTION_DAYS="3650",
+    )
+
+    cache = settings["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert (cache["LOCATION"], cache["KEY_PREFIX"]) == ("rediss://cache.example.org:6380/2", "hospital-a")
+    storage = settings["PRIVATE_STORAGE"]
+    assert storage["BACKEND"] == "consent.storage.PrivateS3Storage"
+    assert storage["OPTIONS"] | {} == {
+        "bucket_name": "records",
+        "endpoint_url": "https://objects.example.org",
+        "region_name": "eu-west-2",
+        "location": "proceed",
+        "server_side_encryption": "aws:kms",
+        "kms_key_id": "key-1",
+        "retention_days": 3650,
+    }
+    assert settings["TASKS"]["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"  # never in the request
+
+
+def test_make_run_keeps_a_memory_cache_a_folder_and_rendering_at_once():
+    settings = loaded(DJANGO_DEBUG="1")
+
+    assert settings["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings["PRIVATE_STORAGE"]["BACKEND"] == "consent.storage.PrivateFileSystemStorage"
+    assert settings["TASKS"]["default"]["BACKEND"] == "django_tasks.backends.immediate.ImmediateBackend"
 
 
 def test_sqlite_file_is_the_default_database():
