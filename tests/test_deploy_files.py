@@ -588,7 +588,7 @@ BROKEN = [
     ("systemd", ANCHOR_UNIT, "Type=oneshot", "Type=simple"),
     ("systemd", ANCHOR_TIMER, "OnCalendar=*:0/15", "OnCalendar=hourly"),
     ("systemd", COMPOSE, "stop_grace_period: 90s", "stop_grace_period: 10s"),
-    ("README", README, "| `PROCEED_S3_PREFIX` |", "| `PROCEED_S3_FOLDER` |"),
+    ("README", README, "| `PROCEED_S3_PREFIX` | `proceed/` | Folder", "| `PROCEED_S3_FOLDER` | `proceed/` | Folder"),
     ("README", README, "`POSTGRES_PASSWORD`, `REDIS_PASSWORD`, ", "`REDIS_PASSWORD`, "),
     ("README", README, "### Running on several servers", "### Running on many servers"),
     ("README", DEPLOY_README, "| `minio/create-bucket.sh` |", "| the bucket script |"),
