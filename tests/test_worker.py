@@ -10,19 +10,32 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from consent.models import AuditAction, AuditEvent, ConsentDocument
+from records import worker
 from records.models import WorkerHeartbeat
 from records.worker import ABANDONED_AFTER_SECONDS, RENDER_TASK, Housekeeper, beat, requeue_abandoned_renders
 from tests.conftest import sign_case
 
 
 @pytest.fixture
-def queued(settings):
-    """The production task backend: renders wait in the database for a worker."""
+def queued(settings, monkeypatch):
+    """The production task backend: renders wait in the database for a worker, run here in the test's
+    own process and transaction (tests/topology/ runs real worker processes): the worker's periodic
+    reconnect is left out (it would close the test's connection), and its housekeeping runs one round
+    in this thread instead of its own (whose writes would outlive the test)."""
     settings.PROCEED_TASK_BACKEND = "database"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+
+    def one_round(housekeeper):
+        housekeeper.stopping.set()
+        housekeeper.run()
+
+    monkeypatch.setattr(worker.Housekeeper, "start", one_round)
 
 
 def sign_and_queue(case, capture):
