@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from consent import signals, state
 from consent.audit import audit
+from consent.integrity import SIGNATURE_DIGEST_KEY, signature_digest
 from consent.models import (
     MAX_IDENTITY_ATTEMPTS,
     Acknowledgement,
@@ -891,7 +892,12 @@ def sign(
             ),
             actor=AuditEvent.Actor.PATIENT,
             ip=ip,
-            detail={"document_id": signature.document_id, "signer": signer},
+            # The row's digest, sealed into the audit chain: `verify_records` finds a later change to the row.
+            detail={
+                "document_id": signature.document_id,
+                "signer": signer,
+                SIGNATURE_DIGEST_KEY: signature_digest(signature),
+            },
             at=signature.signed_at,
         )
         # Only once the signature is committed, so whoever renders the record always finds it; if a

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from consent import services, state
 from consent.audit import lock_audit_chain
+from consent.integrity import SIGNATURE_DIGEST_KEY, signature_digest
 from consent.models import (
     Acknowledgement,
     AuditEvent,
@@ -466,7 +467,11 @@ class Seeder:
             "Signed consent" if consented else "Signed a decision not to have the procedure",
             at=signed_at,
             patient=True,
-            detail={"document_id": document_id, "signer": signer},
+            detail={
+                "document_id": document_id,
+                "signer": signer,
+                SIGNATURE_DIGEST_KEY: signature_digest(Signature(**fields)),  # as `services.sign` records it
+            },
         )
         if request.status == Status.WITHDRAWN:
             request.withdrawn_at = self._between(signed_at, end)
