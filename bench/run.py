@@ -143,6 +143,9 @@ def environment(database_url: str, port: int, *, plain_static: bool = False) -> 
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "BENCH_DATABASE_URL": database_url,
             "PROCEED_ENV_FILE": "",  # not the developer's .env (it turns DEBUG on)
+            # The rows measured so far render the PDF in the signing request (what a one-box install
+            # without a worker did); production's default, the worker's queue, is measured on its own.
+            "PROCEED_TASK_BACKEND": "immediate",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "PROCEED_BASE_URL": f"http://127.0.0.1:{port}",
             "BENCH_MANIFEST": str(VAR / "manifest.json"),
