@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup migrate demo check-migrations screenshots clean worker bench bench-smoke
+.PHONY: run test lint setup migrate demo check-migrations screenshots clean worker bench bench-smoke topology-test
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -54,6 +54,16 @@ CHROMIUM := /usr/bin/chromium
 test: setup
 	@test -x $(CHROMIUM) || echo "NOTE: no Chromium at $(CHROMIUM): the browser tests (tests/browser) will be SKIPPED. Install it with: apt-get update && apt-get install -y chromium"
 	$(PY) -m pytest
+
+# The topology test (tests/topology/, about a minute and a half; not part of `make test`). It starts,
+# on 127.0.0.1 with free ports and production settings: moto's S3 server (a bucket under Object Lock),
+# two gunicorn app servers, a PDF worker (`manage.py proceed_worker`), and for one test a third app
+# server with a redis-server of its own; a database of its own, dropped afterwards, on the PostgreSQL
+# at TOPOLOGY_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); its own key prefix
+# in the Redis at TOPOLOGY_REDIS_URL (default redis://127.0.0.1:6379/12), those keys deleted after.
+# It stops every process it started, by process id, and fails if one is left.
+topology-test: setup
+	$(PY) -m pytest -m topology tests/topology -v
 
 lint: setup
 	$(VENV)/bin/ruff check .
