@@ -81,13 +81,14 @@ clean:
 
 # The benchmark (docs/performance.md): seeds its own database (var/bench/, or <name>_bench on the
 # DATABASE_URL server), serves with gunicorn and production settings, loads it with locust.
+# BENCH_ARGS passes options on: e.g. BENCH_ARGS=--journeys-only (only the two journey rows).
 BENCH_TOOLS := $(VENV)/.bench-installed
 $(BENCH_TOOLS): requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
 bench: setup $(BENCH_TOOLS)
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # The same harness on tiny data with short runs (about a minute), no timing targets: for CI.
 bench-smoke: setup $(BENCH_TOOLS)

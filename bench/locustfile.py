@@ -10,6 +10,11 @@ Each user class is one scenario; bench/run.py starts locust once per scenario an
 - BareUser: the bench-only bare view, the yardstick.
 - JourneyUser: one patient after another on a fresh invitation, through every page from
   welcome to the signed PDF; each complete journey is reported as a "journey" request.
+  With BENCH_PDF_FROM_WORKER=1 (the server queues renders for `proceed_worker`) the patient,
+  once signed, asks for the done page every BENCH_PDF_POLL seconds (0.5), as its meta refresh
+  would, until it offers the PDF, then downloads it: the time from the signing request's answer
+  to the PDF's last byte is reported as "j: signed to PDF downloadable". Never records.pdf while
+  the PDF is pending: that view renders a pending PDF itself, in the request.
 
 No think time (wait_time 0): every user sends its next request as soon as the last is answered,
 so throughput is what the server sustains at that concurrency, and latency is what each request
@@ -26,6 +31,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import re
 import time
 from pathlib import Path
@@ -79,6 +85,10 @@ def csrf_token(response) -> str:
 # BENCH_PACE: about this many requests per second per user, each after a random pause (uniform,
 # averaging 1/PACE s) so the users don't all click in step; 0: no pause, each asks again at once.
 PACE = float(os.environ.get("BENCH_PACE") or 0)
+# BENCH_PDF_FROM_WORKER: the server queues each PDF for the worker (JourneyUser waits for it).
+PDF_FROM_WORKER = os.environ.get("BENCH_PDF_FROM_WORKER", "") == "1"
+PDF_POLL = float(os.environ.get("BENCH_PDF_POLL") or 0.5)
+PDF_WAIT_SECONDS = 300
 
 
 class BenchUser(FastHttpUser):
@@ -178,14 +188,23 @@ class BareUser(BenchUser):
 
 
 class JourneyUser(BenchUser):
-    """One whole journey per iteration, each on its own fresh invitation."""
+    """One whole journey per iteration, each on its own fresh invitation.
+
+    With BENCH_PACE the patient also reads each page before answering it: a random pause
+    (uniform, averaging 1/PACE s) before every form it posts.
+    """
+
+    def post(self, path, data, name, expect: str | None = None):
+        if PACE:
+            time.sleep(random.uniform(0, 2 / PACE))  # noqa: S311 (a pause, not a secret)
+        return super().post(path, data, name, expect)
 
     @task
     def journey(self):
         self.ready()
         pool = MANIFEST["journey"]
         # Journeys are numbered across users and runs so no link is used twice.
-        number = next(JOURNEY_NUMBERS)
+        number = next_journey()
         if number >= len(pool):
             time.sleep(1)  # every seeded invitation is used: idle rather than repeat one
             return
@@ -221,11 +240,24 @@ class JourneyUser(BenchUser):
             self.post(root + "decide/", data, "j: decide POST", "/sign/consent/")
             page = self.get(root + "sign/consent/", name="j: sign")
             data = {"csrfmiddlewaretoken": csrf_token(page), "signer": "patient", "typed_name": patient["name"]}
-            self.post(root + "sign/consent/", data, "j: sign POST (renders the PDF)", "/done/")
-            self.get(root + "done/", name="j: done")
+            if PDF_FROM_WORKER:
+                self.post(root + "sign/consent/", data, "j: sign POST (queues the PDF)", "/done/")
+                signed = time.perf_counter()
+                self.wait_for_pdf(root)
+            else:
+                self.post(root + "sign/consent/", data, "j: sign POST (renders the PDF)", "/done/")
+                self.get(root + "done/", name="j: done")
             pdf = self.get(root + "records.pdf", name="j: records.pdf")
             if not (pdf.content or b"").startswith(b"%PDF"):
                 raise RuntimeError("the signed PDF did not come back")
+            if PDF_FROM_WORKER:
+                events.request.fire(
+                    request_type="PDF",
+                    name="j: signed to PDF downloadable",
+                    response_time=(time.perf_counter() - signed) * 1000,
+                    response_length=len(pdf.content),
+                    exception=None,
+                )
         except RuntimeError as error:
             events.request.fire(
                 request_type="JOURNEY", name="journey", response_time=0, response_length=0, exception=error
@@ -239,5 +271,31 @@ class JourneyUser(BenchUser):
             exception=None,
         )
 
+    def wait_for_pdf(self, root: str) -> None:
+        """The done page, again and again, until the worker has stored the PDF (it then offers the download)."""
+        deadline = time.perf_counter() + PDF_WAIT_SECONDS
+        while True:
+            page = self.get(root + "done/", name="j: done")
+            if "Download your signed record (PDF)" in (page.text or ""):
+                return
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"the PDF was not ready within {PDF_WAIT_SECONDS} s")
+            time.sleep(PDF_POLL)
 
+
+# Journeys are numbered from BENCH_JOURNEY_OFFSET across this run's users; the next unused number
+# is written to BENCH_JOURNEY_NEXT_FILE when locust quits, for the next journey run to start from.
 JOURNEY_NUMBERS = itertools.count(int(os.environ.get("BENCH_JOURNEY_OFFSET", "0")))
+_journeys_taken = {"next": int(os.environ.get("BENCH_JOURNEY_OFFSET", "0"))}
+
+
+def next_journey() -> int:
+    number = next(JOURNEY_NUMBERS)
+    _journeys_taken["next"] = number + 1
+    return number
+
+
+@events.quitting.add_listener
+def _save_next_journey(environment, **kwargs):
+    if path := os.environ.get("BENCH_JOURNEY_NEXT_FILE"):
+        Path(path).write_text(f"{_journeys_taken['next']}\n")

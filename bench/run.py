@@ -12,7 +12,11 @@ One run, on this machine, in this order:
    collected and served by WhiteNoise from its compressed manifest storage.
 3. Load from a separate process, locust headless (bench/locustfile.py), one scenario at a
    time, each for a fixed time at a fixed number of users: each patient page, the nurse
-   dashboard and the bare view at 1 and at 20 users; then whole journeys at 20 patients.
+   dashboard and the bare view at 1 and at 20 users; then whole journeys at 20 patients,
+   the PDF rendered in the signing request (the immediate task backend); then the same
+   journeys on a server with production's default, the database task backend, and
+   `manage.py proceed_worker` processes rendering the PDFs (`--journeys-only`: only the two
+   journey rows, a few minutes).
 4. Page weight of each patient page and everything it loads, as a browser with an empty cache
    would fetch it (Accept-Encoding: gzip, br).
 5. The dashboard on a second database with 2,000 requests, then with 200,000.
@@ -62,6 +66,7 @@ FULL = {
     "warm_up": True,
     "paced": True,
     "pages": PAGES,
+    "pdf_workers": 2,  # proceed_worker processes for the journeys with the worker's queue
 }
 SMOKE = {
     "patients": 200,
@@ -76,6 +81,7 @@ SMOKE = {
     "warm_up": False,
     "paced": False,
     "pages": ["risks"],  # one patient page is enough to keep the harness working
+    "pdf_workers": 1,
 }
 # The targets of issue 8, checked on the full run.
 TARGETS_MS = 50  # patient pages and dashboard p95 at 20 users
@@ -136,16 +142,18 @@ class Databases:
 # Processes -------------------------------------------------------------------------------
 
 
-def environment(database_url: str, port: int, *, plain_static: bool = False) -> dict[str, str]:
+def environment(
+    database_url: str, port: int, *, plain_static: bool = False, task_backend: str = "immediate"
+) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PROCEED_", "DATABASE_"))}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "BENCH_DATABASE_URL": database_url,
             "PROCEED_ENV_FILE": "",  # not the developer's .env (it turns DEBUG on)
-            # The rows measured so far render the PDF in the signing request (what a one-box install
-            # without a worker did); production's default, the worker's queue, is measured on its own.
-            "PROCEED_TASK_BACKEND": "immediate",
+            # Most rows render the PDF in the signing request (what a one-box install without a
+            # worker did); production's default, the worker's queue ("database"), has journeys of its own.
+            "PROCEED_TASK_BACKEND": task_backend,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "PROCEED_BASE_URL": f"http://127.0.0.1:{port}",
             "BENCH_MANIFEST": str(VAR / "manifest.json"),
@@ -217,6 +225,50 @@ class Server:
         self.log.close()
 
 
+class PdfWorkers:
+    """`manage.py proceed_worker` processes, the command deploy/ runs, rendering the PDFs the server queues."""
+
+    def __init__(self, env: dict[str, str], count: int, port: int):
+        self.env, self.count, self.port = env, count, port
+        self.processes: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        self.log = open(VAR / "worker.log", "a")
+        for _ in range(self.count):
+            self.processes.append(
+                subprocess.Popen(
+                    [PY, "manage.py", "proceed_worker"],
+                    env=self.env,
+                    cwd=ROOT,
+                    stdout=self.log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(process.poll() is not None for process in self.processes):
+                raise SystemExit(f"bench: a PDF worker exited; see {VAR / 'worker.log'}")
+            status, _, body = fetch(self.port, "/healthz")
+            if status == 200 and json.loads(body).get("worker_seen_seconds_ago") is not None:
+                time.sleep(1)  # the others start alongside
+                return self
+            time.sleep(0.3)
+        raise SystemExit("bench: no PDF worker said it was alive within a minute")
+
+    def __exit__(self, *exc):
+        for process in self.processes:  # SIGTERM: each finishes the render in progress, then exits
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(90)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.log.close()
+
+
 def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     """One GET on loopback; the body exactly as sent (compressed bodies are not decompressed)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -251,18 +303,22 @@ def collect_static(env: dict[str, str], *, plain: bool) -> None:
 _runs = iter(range(1, 10_000))
 
 
-def locust(env, port, user_class, users, seconds, *, page="", label="", pace=0) -> dict[str, dict]:
+def locust(env, port, user_class, users, seconds, *, page="", label="", pace=0, extra=None) -> dict[str, dict]:
     """Run one locust scenario; its stats rows by request name."""
     number = next(_runs)
     prefix = VAR / f"locust-{number:02d}"
     window_file = VAR / f"locust-{number:02d}-window.txt"
-    run_env = env | {
-        "BENCH_RUN": str(number),
-        "BENCH_PAGE": page,
-        "BENCH_SECONDS": str(seconds),
-        "BENCH_WINDOW_FILE": str(window_file),
-        "BENCH_PACE": str(pace),
-    }
+    run_env = (
+        env
+        | {
+            "BENCH_RUN": str(number),
+            "BENCH_PAGE": page,
+            "BENCH_SECONDS": str(seconds),
+            "BENCH_WINDOW_FILE": str(window_file),
+            "BENCH_PACE": str(pace),
+        }
+        | (extra or {})
+    )
     command = [
         str(BIN / "locust"),
         "-f",
@@ -313,6 +369,91 @@ def figures(rows: dict, name: str) -> dict:
         "p95": float(row["95%"]),
         "p99": float(row["99%"]),
     }
+
+
+def journeys(env, port, users, seconds, *, from_worker: bool, offset: int = 0, label="journeys", pace=0) -> dict:
+    """Whole journeys at `users` patients; `from_worker`: the server queues the PDFs for proceed_worker."""
+    next_file = VAR / "journey-next.txt"
+    next_file.unlink(missing_ok=True)
+    extra = {"BENCH_JOURNEY_OFFSET": str(offset), "BENCH_JOURNEY_NEXT_FILE": str(next_file)}
+    if from_worker:
+        extra["BENCH_PDF_FROM_WORKER"] = "1"
+    rows = locust(env, port, "JourneyUser", users, seconds, label=label, extra=extra, pace=pace)
+    journey = rows.get("journey", {"Request Count": 0, "Failure Count": 0})
+    completed = int(journey["Request Count"]) - int(journey["Failure Count"])
+    sign = rows.get("j: sign POST (queues the PDF)" if from_worker else "j: sign POST (renders the PDF)", {})
+    result = {
+        "users": users,
+        "pace": pace,
+        "completed": completed,
+        "failed": int(journey["Failure Count"]),
+        "per_minute": completed / rows["window"] * 60,
+        "sign_p50": float(sign.get("50%", "nan")),
+        "sign_p95": float(sign.get("95%", "nan")),
+        "next_journey": int(next_file.read_text()) if next_file.exists() else offset + 1000,
+    }
+    if from_worker:
+        ready = rows.get("j: signed to PDF downloadable", {})
+        result |= {
+            "pdfs": int(ready.get("Request Count", 0)),
+            "pdf_ready_p50": float(ready.get("50%", "nan")),
+            "pdf_ready_p95": float(ready.get("95%", "nan")),
+            "pdf_ready_max": float(ready.get("Max Response Time", "nan")),
+        }
+    return result
+
+
+def worker_journeys(env, port, plan, workers, *, offset: int) -> dict:
+    """The journeys again with production's task backend: gunicorn queues each PDF in the database and
+    `plan["pdf_workers"]` proceed_worker processes render it; how long signing takes, and how long until
+    the PDF can be downloaded. Without think time (as the journeys before), then (full run) with
+    patients who read each page for 2 s on average, the renders no longer queueing behind each other."""
+    worker_env = env | {"PROCEED_TASK_BACKEND": "database"}
+    count = plan["pdf_workers"]
+    users, seconds = plan["users"][-1], plan["journey_seconds"]
+    rows = {}
+    with Server(worker_env, port, workers), PdfWorkers(worker_env, count, port):
+        if plan["warm_up"]:
+            locust(worker_env, port, "PageUser", workers * 2, 2, page="risks", label="warm-up risks")
+        label = f"journeys, PDFs from {count} worker{'s' if count > 1 else ''}"
+        rows["busy"] = journeys(worker_env, port, users, seconds, from_worker=True, offset=offset, label=label)
+        if plan["paced"]:
+            offset = rows["busy"]["next_journey"]
+            rows["paced"] = journeys(
+                worker_env,
+                port,
+                users,
+                seconds,
+                from_worker=True,
+                offset=offset,
+                label=label + ", 2 s a page",
+                pace=0.5,
+            )
+    return {name: row | {"pdf_workers": count} for name, row in rows.items()}
+
+
+def journeys_line(j: dict, seconds: int) -> str:
+    return (
+        f"Complete journeys (welcome to signed PDF) at {j['users']} patients: {j['per_minute']:.1f} per minute "
+        f"({j['completed']} in {seconds} s, {j['failed']} failed; "
+        f"signing, which renders the PDF, p50 {j['sign_p50']:.0f} ms, p95 {j['sign_p95']:.0f} ms)"
+    )
+
+
+def worker_journeys_lines(rows: dict, seconds: int) -> list[str]:
+    lines = []
+    for name, w in rows.items():
+        who = "The same journeys" if name == "busy" else "The same, the patients reading each page for 2 s on average,"
+        lines += [
+            f"{who} with production's task backend (PROCEED_TASK_BACKEND=database, {w['pdf_workers']} "
+            f"`manage.py proceed_worker` rendering the PDFs): {w['per_minute']:.1f} per minute ({w['completed']} "
+            f"in {seconds} s, {w['failed']} failed); signing, which queues the PDF, p50 {w['sign_p50']:.0f} ms, "
+            f"p95 {w['sign_p95']:.0f} ms; from signing to the PDF downloadable (done page asked every 0.5 s), "
+            f"p50 {w['pdf_ready_p50']:.0f} ms, p95 {w['pdf_ready_p95']:.0f} ms, max {w['pdf_ready_max']:.0f} ms "
+            f"({w['pdfs']} PDFs)",
+            "",
+        ]
+    return lines[:-1]
 
 
 # Page weight -----------------------------------------------------------------------------
@@ -430,8 +571,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--renders", type=int, default=int(os.environ.get("BENCH_PDF_RENDERS", "0")), help="PDF renders (default 500)"
     )
+    parser.add_argument(
+        "--journeys-only",
+        action="store_true",
+        help="seed, then only the journeys: PDFs rendered in the signing request, then by proceed_worker",
+    )
+    parser.add_argument("--pdf-workers", type=int, help="proceed_worker processes for those journeys (default 2)")
     args = parser.parse_args(argv)
     plan = dict(SMOKE if args.smoke else FULL)
+    if args.pdf_workers:
+        plan["pdf_workers"] = args.pdf_workers
     databases = Databases()
     global VAR
     VAR = BENCH_VAR / databases.kind
@@ -442,6 +591,7 @@ def main(argv=None) -> int:
     for old in VAR.glob("locust-*"):
         old.unlink()
     (VAR / "gunicorn.log").unlink(missing_ok=True)
+    (VAR / "worker.log").unlink(missing_ok=True)
     started = time.monotonic()
     results: dict = {"machine": machine(), "database": databases.kind, "smoke": args.smoke, "plan": plan}
     # The machine may be shared: the load average before and during the run says how busy it was.
@@ -460,6 +610,17 @@ def main(argv=None) -> int:
         )
         log(seeded.stdout.strip())
         collect_static(env, plain=args.smoke)
+        if args.journeys_only:
+            with Server(env, args.port, args.workers):
+                if plan["warm_up"]:
+                    locust(env, args.port, "PageUser", args.workers * 2, 2, page="risks", label="warm-up risks")
+                results["journeys"] = journeys(
+                    env, args.port, plan["users"][-1], plan["journey_seconds"], from_worker=False
+                )
+            results["worker_journeys"] = worker_journeys(
+                env, args.port, plan, args.workers, offset=results["journeys"]["next_journey"]
+            )
+            return report_journeys(results, plan, databases.kind, started)
         manifest = json.loads((VAR / "manifest.json").read_text())
         seconds = plan["seconds"]
         with Server(env, args.port, args.workers):
@@ -482,20 +643,16 @@ def main(argv=None) -> int:
                 rows = locust(env, args.port, user_class, paced_users, seconds, page=name, label=name, pace=1)
                 load[f"{name}@{paced_users}/s"] = figures(rows, name)
             results["load"] = load
-            journey_users = plan["users"][-1]
-            rows = locust(env, args.port, "JourneyUser", journey_users, plan["journey_seconds"], label="journeys")
-            journey = rows.get("journey", {"Request Count": 0, "Failure Count": 0})
-            completed = int(journey["Request Count"]) - int(journey["Failure Count"])
-            results["journeys"] = {
-                "users": journey_users,
-                "completed": completed,
-                "failed": int(journey["Failure Count"]),
-                "per_minute": completed / rows["window"] * 60,
-                "sign_p50": float(rows.get("j: sign POST (renders the PDF)", {}).get("50%", "nan")),
-            }
+            results["journeys"] = journeys(
+                env, args.port, plan["users"][-1], plan["journey_seconds"], from_worker=False
+            )
             results["load_average"]["after the HTTP load"] = os.getloadavg()[0]
             log("page weight")
             results["weight"] = page_weight(args.port, manifest)
+        save(results, databases.kind)
+        results["worker_journeys"] = worker_journeys(
+            env, args.port, plan, args.workers, offset=results["journeys"]["next_journey"]
+        )
         save(results, databases.kind)
         log(f"PDF: {plan['renders']} renders")
         out = VAR / "pdf.json"
@@ -540,8 +697,39 @@ def main(argv=None) -> int:
     (VAR / f"results-{databases.kind}.md").write_text(table + "\n")
     (VAR / f"results-{databases.kind}.json").write_text(json.dumps(results, indent=2))
     failed_requests = sum(v["failures"] for v in results["load"].values()) + results["journeys"]["failed"]
-    if failed_requests or results["journeys"]["completed"] == 0:
+    failed_requests += sum(row["failed"] for row in results["worker_journeys"].values())
+    worker_completed = all(row["completed"] for row in results["worker_journeys"].values())
+    if failed_requests or results["journeys"]["completed"] == 0 or not worker_completed:
         log(f"{failed_requests} requests or journeys failed (see the locust lines above and var/bench/gunicorn.log)")
+        return 1
+    return 0
+
+
+def report_journeys(results: dict, plan: dict, kind: str, started: float) -> int:
+    """`--journeys-only`: print and keep only the journey rows (results-<database>-journeys.*)."""
+    results["seconds"] = time.monotonic() - started
+    results["finished"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    m, j, w = results["machine"], results["journeys"], results["worker_journeys"]
+    table = "\n".join(
+        [
+            f"Proceed benchmark, {kind}, {results['finished']}, journeys only"
+            + (" (SMOKE: tiny data, short runs)" if results["smoke"] else ""),
+            f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM; Python {m['python']}, Django {m['django']}",
+            f"Data: {plan['patients']:,} patients, {plan['requests']:,} requests; run took "
+            f"{results['seconds'] / 60:.1f} min; load average (1 min) before {results['load_average']['before']:.1f}, "
+            f"after {os.getloadavg()[0]:.1f}",
+            "",
+            journeys_line(j, plan["journey_seconds"]),
+            "",
+            *worker_journeys_lines(w, plan["journey_seconds"]),
+        ]
+    )
+    print(table)
+    (VAR / f"results-{kind}-journeys.md").write_text(table + "\n")
+    (VAR / f"results-{kind}-journeys.json").write_text(json.dumps(results, indent=2))
+    failed = j["failed"] + sum(row["failed"] for row in w.values())
+    if failed or not j["completed"] or not all(row["completed"] for row in w.values()):
+        log(f"{failed} journeys failed (see the locust lines above, var/bench/gunicorn.log and worker.log)")
         return 1
     return 0
 
@@ -583,9 +771,9 @@ def render(results: dict, plan: dict) -> str:
     j, pdf = results["journeys"], results["pdf"]
     lines += [
         "",
-        f"Complete journeys (welcome to signed PDF) at {j['users']} patients: {j['per_minute']:.1f} per minute "
-        f"({j['completed']} in {plan['journey_seconds']} s, {j['failed']} failed; "
-        f"signing, which renders the PDF, p50 {j['sign_p50']:.0f} ms)",
+        journeys_line(j, plan["journey_seconds"]),
+        "",
+        *worker_journeys_lines(results["worker_journeys"], plan["journey_seconds"]),
         "",
         "| consent PDF (lumbar puncture) | median ms | p95 ms |",
         "| --- | ---: | ---: |",
