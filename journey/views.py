@@ -676,7 +676,10 @@ def consent_pdf(request, consent_request, token):
         # Nothing is signed yet: back to where the patient is, with a word about why.
         messages.info(request, _("Your signed record will be ready to download once you have signed."))
         return redirect(step_url(consent_request, next_step(consent_request), token))
-    document = documents.render_document_safely(signature)
+    if settings.PROCEED_TASK_BACKEND == "immediate":
+        document = documents.render_document_safely(signature)  # development: render it now if pending
+    else:  # the workers render it: a patient's request never does (the done page waits for it)
+        document = ConsentDocument.objects.filter(signature=signature).first()
     if document is None:
         return render(request, "consent/pdf_pending.html", journey_context(consent_request, token, None), status=503)
     kind = "consent" if signature.decision == Decision.CONSENT else "decision"

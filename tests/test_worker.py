@@ -185,3 +185,16 @@ def test_the_nurse_reads_that_the_pdf_is_being_prepared_not_a_command(
 
     assert "The signed PDF is being prepared" in page
     assert "manage.py" not in page
+
+
+def test_asking_for_the_pdf_while_it_is_pending_never_renders_it_in_the_patients_request(
+    client, queued, case_a, django_capture_on_commit_callbacks
+):
+    signature = sign_and_queue(case_a, django_capture_on_commit_callbacks)
+    client.post(f"{case_a.url}identity/", {"day": 14, "month": 3, "year": 1950})
+
+    response = client.get(f"{case_a.url}records.pdf")
+
+    assert response.status_code == 503
+    assert not ConsentDocument.objects.filter(signature=signature).exists()  # left to the worker
+    assert renders().get().status == "READY"
