@@ -20,7 +20,7 @@ from procedures.models import (
     ProcedureVersion,
     Risk,
 )
-from procedures.pictures import clean_picture, store_picture
+from procedures.pictures import clean_picture, refuse_if_too_large, store_picture
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
 from procedures.roles import staff_name
 from procedures.services import (
@@ -149,6 +149,7 @@ class PictureForm(forms.ModelForm):
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
         if upload:
+            refuse_if_too_large(upload.size)  # before the file is read into memory
             self.cleaned_picture = clean_picture(upload.read(), upload.name)
             self.upload_name = upload.name
         elif not self.instance.file_id and self.has_changed():

@@ -116,15 +116,20 @@ class CleanPicture:
     height: int
 
 
+def refuse_if_too_large(size: int) -> None:
+    """Refuse a file over MAX_BYTES, saying how large it is (the admin asks before reading an upload)."""
+    if size > MAX_BYTES:
+        raise ValidationError(
+            f"The picture is {size / 1024 / 1024:.1f} MB; the most is {MAX_BYTES // 1024 // 1024} MB. "
+            "Save it smaller (fewer pixels, or as a JPEG) and upload it again."
+        )
+
+
 def clean_picture(data: bytes, name: str = "") -> CleanPicture:
     """The picture as it will be kept, or a ValidationError that says what to do instead."""
     if not data:
         raise ValidationError("The file is empty. Choose a PNG, JPEG or SVG picture.")
-    if len(data) > MAX_BYTES:
-        raise ValidationError(
-            f"The picture is {len(data) / 1024 / 1024:.1f} MB; the most is {MAX_BYTES // 1024 // 1024} MB. "
-            "Save it smaller (fewer pixels, or as a JPEG) and upload it again."
-        )
+    refuse_if_too_large(len(data))
     head = data[:512].lstrip()
     if head.startswith((b"<svg", b"<?xml", b"<!--", b"<!DOCTYPE svg")) or name.lower().endswith(".svg"):
         picture = _clean_svg(data)

@@ -60,11 +60,9 @@ def requeue_abandoned_renders(now: datetime.datetime | None = None) -> list[int]
         return []
     alive = live_workers(now)
     latest: dict[int, DBTaskResult] = {}
-    renders = DBTaskResult.objects.filter(task_path=RENDER_TASK, enqueued_at__gte=min(pending.values()))
-    for result in renders.order_by("enqueued_at"):
-        signature_id = (result.args_kwargs.get("args") or [None])[0]
-        if signature_id in pending:
-            latest[signature_id] = result
+    renders = DBTaskResult.objects.filter(task_path=RENDER_TASK, args_kwargs__args__0__in=list(pending))
+    for result in renders.order_by("enqueued_at"):  # the last one for each signature wins
+        latest[result.args_kwargs["args"][0]] = result
     queued = []
     for signature_id in pending:
         result = latest.get(signature_id)

@@ -242,6 +242,17 @@ def test_a_file_that_is_not_a_picture_is_refused_and_what_was_typed_is_kept(clie
     assert not Picture.objects.exists()
 
 
+def test_an_upload_over_the_limit_is_refused_with_what_to_do(client, content_admin, published_procedure):
+    client.force_login(content_admin)
+    huge = SimpleUploadedFile("scan.png", b"\x89PNG" + bytes(3 * MAX_BYTES), content_type="image/png")
+    data = with_a_new_picture(client, published_procedure, alt_text="A scan.", upload=huge)
+
+    page = client.post(change_url(published_procedure), data).content.decode()
+
+    assert "The picture is 3.0 MB; the most is 1 MB" in page and "Save it smaller" in page
+    assert not Picture.objects.exists()
+
+
 def test_a_picture_needs_its_file_and_text_for_people_who_cannot_see_it(client, content_admin, published_procedure):
     client.force_login(content_admin)
     data = with_a_new_picture(client, published_procedure, caption="A caption but no file and no alt text.")

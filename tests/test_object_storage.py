@@ -12,6 +12,7 @@ import hashlib
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 from moto import mock_aws
@@ -78,8 +79,6 @@ def test_a_record_is_never_given_a_url_and_never_overwritten(s3, case_a, django_
 
     with pytest.raises(ValueError, match="no URL"):
         storage.url(document.file.name)
-    from django.core.files.base import ContentFile
-
     second = storage.save(document.file.name, ContentFile(b"something else"))
 
     assert second != document.file.name  # a new name: the record itself is untouched
@@ -106,8 +105,6 @@ def test_a_record_that_reads_back_wrong_is_not_kept_and_stays_pending(
     original_open = PrivateS3Storage.open
 
     def corrupted(self, name, mode="rb"):
-        from django.core.files.base import ContentFile
-
         return ContentFile(b"%PDF-1.7 half a record")
 
     monkeypatch.setattr(PrivateS3Storage, "open", corrupted)
