@@ -571,6 +571,8 @@ class AuditAction(models.TextChoices):
     DOCUMENT_RENDERED = "document_rendered", "Signed PDF record created"
     WITHDRAWAL_DOCUMENT_RENDERED = "withdrawal_document_rendered", "Withdrawal record created"
     STATUS_RESTORED = "status_restored", "Status restored (migration)"
+    PROCEDURE_RETIRED = "procedure_retired", "Procedure retired"
+    PROCEDURE_RESTORED = "procedure_restored", "Procedure restored"
 
 
 class AuditEvent(ImmutableModel):

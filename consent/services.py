@@ -99,7 +99,7 @@ def link_expiry(appointment_at: datetime.datetime) -> datetime.datetime:
 
 def find_request_by_token(token: str) -> ConsentRequest | None:
     return (
-        ConsentRequest.objects.select_related("patient", "procedure_version")
+        ConsentRequest.objects.select_related("patient", "procedure_version__procedure")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -192,6 +192,11 @@ def create_consent_request(
     version = procedure.current_version
     if version is None:
         raise ConsentError(f"{procedure.name} has no published version yet. Ask a content admin to publish it.")
+    if Procedure.objects.filter(pk=procedure.pk, retired_at__isnull=False).exists():  # as it is now, not as passed
+        raise ConsentError(
+            f"{procedure.name} has been retired, so no new requests can be made for it. If it should be used "
+            "again, ask a content admin to restore it."
+        )
     if appointment_at <= timezone.now():
         raise ConsentError("The appointment must be in the future.")
     if appointment_at > timezone.now() + MAX_APPOINTMENT_AHEAD:

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from editor import history, preview, publishing
+from editor import history, preview, publishing, retire
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -55,10 +55,17 @@ PATIENT_TEXT_FIELDS = {
 SPANISH_PROCEDURE_FIELDS = ("name", "summary", "what_happens", "indications", "benefits", "alternatives", "recovery")
 
 
+# The editors' notes: labelled and styled (admin-content.css, `.field-editor_note`) as internal.
+EDITOR_NOTE_LABEL = _("Internal note — not shown to patients")
+
+
 class ReadabilityMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in PATIENT_TEXT_FIELDS:
             kwargs["widget"] = ReadabilityTextarea(attrs={"rows": 4, "cols": 80})
+        if db_field.name == "editor_note":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+            kwargs["label"] = EDITOR_NOTE_LABEL
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -74,7 +81,7 @@ class OrderedInline(ReadabilityMixin, admin.StackedInline):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": self.main_fields}),
+            (None, {"fields": [*self.main_fields, "editor_note"]}),
             (_("Spanish (español)"), {"fields": self.translated_fields, "classes": ["collapse"]}),
         ]
 
@@ -143,8 +150,13 @@ class PictureForm(forms.ModelForm):
 
     class Meta:
         model = Picture
-        fields = ["order", "section", "risk", "alt_text", "caption", "alt_text_es", "caption_es"]
-        widgets = {"alt_text": forms.TextInput(attrs={"size": 80}), "alt_text_es": forms.TextInput(attrs={"size": 80})}
+        fields = ["order", "section", "risk", "alt_text", "caption", "alt_text_es", "caption_es", "editor_note"]
+        widgets = {
+            "alt_text": forms.TextInput(attrs={"size": 80}),
+            "alt_text_es": forms.TextInput(attrs={"size": 80}),
+            "editor_note": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
+        labels = {"editor_note": EDITOR_NOTE_LABEL}
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -245,22 +257,54 @@ class ProcedureForm(forms.ModelForm):
             del self.fields["confirm_translations"]
 
 
+class RetiredFilter(admin.SimpleListFilter):
+    """Active procedures unless asked: with no parameter the list shows only those not retired."""
+
+    title = _("retired")
+    parameter_name = "retired"
+    ACTIVE, RETIRED, ALL = "active", "retired", "all"
+
+    def lookups(self, request, model_admin):
+        return [(self.ACTIVE, _("Active")), (self.RETIRED, _("Retired")), (self.ALL, _("All"))]
+
+    def value(self):
+        return super().value() or self.ACTIVE
+
+    def queryset(self, request, queryset):
+        if self.value() == self.RETIRED:
+            return queryset.filter(retired_at__isnull=False)
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(retired_at__isnull=True)  # Active, and anything unknown in the parameter
+
+    def choices(self, changelist):
+        # Django's own "All" (no parameter) would mean Active here, so each choice sets the parameter.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
     list_display = [
         "name",
+        "retired_label",
         "sample_label",
         "current_version_number",
         "review_status",
         "worst_reading_grade",
         "updated_at",
     ]
+    list_filter = [RetiredFilter]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     form = ProcedureForm
     readonly_fields = ["sample_notice"]
     fieldsets = [
-        (None, {"fields": ["sample_notice", "name", "slug", "summary"]}),
+        (None, {"fields": ["sample_notice", "name", "slug", "summary", "editor_note"]}),
         (
             _("What the patient reads about the procedure"),
             {
@@ -354,11 +398,28 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
                 "<int:pk>/content-history/", view(history.content_history), name="procedures_procedure_content_history"
             ),
             path("<int:pk>/publish/", view(self.publish_view), name="procedures_procedure_publish"),
+            path("<int:pk>/retire/", view(self.retire_view), name="procedures_procedure_retire"),
+            path("<int:pk>/restore/", view(self.restore_view), name="procedures_procedure_restore"),
             *super().get_urls(),
         ]
 
     def publish_view(self, request, pk):
         return publishing.publish_view(request, pk, admin_site=self.admin_site)
+
+    def retire_view(self, request, pk):
+        return retire.retire_view(request, pk, admin_site=self.admin_site)
+
+    def restore_view(self, request, pk):
+        return retire.restore_view(request, pk, admin_site=self.admin_site)
+
+    @admin.display(description=_("Retired"), ordering="retired_at")
+    def retired_label(self, procedure):
+        if not procedure.is_retired:
+            return ""
+        return format_html(
+            '<strong class="proceed-retired-label">{}</strong>',
+            gettext("Retired %(date)s") % {"date": date_format(procedure.retired_at, "j M Y")},
+        )
 
     @admin.display(description=_("Sample content"))
     def sample_label(self, procedure):

@@ -112,6 +112,22 @@ def _published_message(result, procedure: Procedure) -> str:
     return message % published
 
 
+# The item sections of a snapshot, each the name of the procedure's relation holding its items.
+NOTED_SECTIONS = ("risks", "preparation_steps", "checklist_items", "questions", "pictures")
+
+
+def editor_notes(procedure: Procedure) -> dict[tuple[str, str], str]:
+    """Each item's internal note on the working copy, by (section, key): shown beside its change.
+
+    Read from the working copy because notes are never part of a version's content.
+    """
+    notes = {}
+    for section in NOTED_SECTIONS:
+        for key, note in getattr(procedure, section).exclude(editor_note="").values_list("key", "editor_note"):
+            notes[(section, str(key))] = note
+    return notes
+
+
 def publish_view(request, pk: int, *, admin_site):
     if not request.user.has_perm("procedures.change_procedure"):
         raise PermissionDenied
@@ -152,13 +168,16 @@ def publish_view(request, pk: int, *, admin_site):
                 messages.success(request, _published_message(result, procedure))
                 return redirect(reverse("admin:procedures_procedure_change", args=[procedure.pk]))
     earlier = ConsentRequest.objects.filter(procedure_version__procedure=procedure)
+    diff = content_diff(latest.content if latest else None, draft)
+    notes = editor_notes(procedure)
     context = {
         **admin_site.each_context(request),
         "title": gettext("Publish %(procedure)s") % {"procedure": procedure.name},
         "opts": Procedure._meta,
         "procedure": procedure,
         "latest": latest,
-        "diff": content_diff(latest.content if latest else None, draft),
+        "diff": diff,
+        "changed_items": [(item, notes.get((item.section, item.key), "")) for item in diff.items],
         "problems": publishing_problems(procedure),
         "form": form,
         "material_changes": material,

@@ -2,8 +2,8 @@
 
 Every journey page is reached through the personal link /c/<token>/ and goes
 through `patient_page`, which finds the request, refuses dead links with one
-page that reveals nothing, asks for the date of birth first, and keeps the
-patient from skipping ahead.
+page that reveals nothing (and open links of a retired procedure with another),
+asks for the date of birth first, and keeps the patient from skipping ahead.
 """
 
 from __future__ import annotations
@@ -66,6 +66,15 @@ def link_problem(request) -> HttpResponse:
     """
     with translation.override(translation.get_language_from_request(request)):
         return render(request, "consent/link_problem.html", status=404)
+
+
+def no_longer_available(request) -> HttpResponse:
+    """An open request whose procedure was retired: the information is gone, and whom to call.
+
+    Shown before the identity check on every page of the link; it says nothing about the case, not even
+    the procedure's name. 410: the link worked, but what it led to is gone (until a content admin restores it).
+    """
+    return render(request, "consent/no_longer_available.html", status=410)
 
 
 def answer_prompt(item: dict) -> str:
@@ -153,6 +162,8 @@ def patient_page(step: Step | None = None, *, finished_ok: bool = False):
         def guarded(request, consent_request, token, *args, **kwargs):
             if consent_request is None or not consent_request.link_is_usable:
                 response = link_problem(request)
+            elif consent_request.is_open and consent_request.procedure_version.procedure.is_retired:
+                response = no_longer_available(request)  # finished cases keep their record, retired or not
             elif step in (Step.WELCOME, Step.IDENTITY):
                 response = view(request, consent_request, token, *args, **kwargs)
             elif str(consent_request.public_id) not in request.session.get(VERIFIED_SESSION_KEY, []):

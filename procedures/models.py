@@ -126,6 +126,16 @@ class PatientAnswer(models.TextChoices):
     NOT_SURE = "not_sure", pgettext_lazy("answer to a question", "Not sure")
 
 
+# An editor's note to other editors, on a procedure and on each of its items. Never part of a published
+# version (`services.snapshot` leaves it out), so no patient page, PDF or record can show it.
+EDITOR_NOTE_VERBOSE_NAME = "Internal note for editors"
+EDITOR_NOTE_HELP = "Never shown to patients or in records."
+
+
+def editor_note_field() -> models.TextField:
+    return models.TextField(EDITOR_NOTE_VERBOSE_NAME, blank=True, help_text=EDITOR_NOTE_HELP)
+
+
 class Procedure(models.Model):
     """The working copy of a procedure's content, edited by content admins."""
 
@@ -181,6 +191,20 @@ class Procedure(models.Model):
         default=False,
         help_text="Sample content shipped with Proceed. Your clinicians must review it before use.",
     )
+    editor_note = editor_note_field()
+    # Retired: no new requests, and open links say the information is no longer available
+    # (`consent.retire`). Restoring clears these; the audit chain keeps who did both, when and why.
+    retired_at = models.DateTimeField("Retired on", null=True, blank=True, editable=False)
+    retired_reason = models.TextField("Why it was retired", blank=True, editable=False)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="Retired by",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -198,6 +222,10 @@ class Procedure(models.Model):
     def current_version(self) -> ProcedureVersion | None:
         return self.versions.order_by("-number").first()
 
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
 
 class ContentItem(models.Model):
     """Common shape of the items a procedure has: ordered, with a stable key.
@@ -208,6 +236,7 @@ class ContentItem(models.Model):
 
     key = models.UUIDField(default=uuid.uuid4, editable=False)
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+    editor_note = editor_note_field()
 
     class Meta:
         abstract = True

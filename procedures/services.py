@@ -223,6 +223,11 @@ def publishing_requirements() -> list[str]:
 def publishing_problems(procedure: Procedure) -> list[str]:
     """Everything that stops the working copy from being published, in plain words."""
     problems = []
+    if procedure.is_retired:
+        problems.append(
+            "This procedure is retired, so it can't be published. Restore it first (“Restore this procedure…” on "
+            "its page), then publish."
+        )
     for field in PROCEDURE_TEXT_FIELDS:
         if not getattr(procedure, field).strip():
             problems.append(f"“{_text_label(field)}” is empty.")
@@ -419,8 +424,8 @@ SAMPLE_TRANSLATION_SUMMARY = (
 
 def _add_sample_translations(procedure: Procedure, data: dict[str, Any]) -> bool:
     """Give an unedited, untranslated sample procedure the shipped translations; True if it was published."""
-    if not procedure.is_sample or not data.get("translations"):
-        return False
+    if not procedure.is_sample or procedure.is_retired or not data.get("translations"):
+        return False  # a retired sample stays retired: a clinic restores it before anything is published
     current = snapshot(procedure)
     if "translations" in current:
         return False  # someone has started translating it: theirs, left alone
@@ -493,7 +498,8 @@ SAMPLE_UPDATE_SUMMARY = (
 def prepare_sample_update(procedure: Procedure, data: dict[str, Any]) -> bool:
     """Put the shipped sample on a sample procedure's working copy, if no one has made it their own.
 
-    Only a procedure every version of which the loader published (no person ever did), with no
+    Only a procedure every version of which the loader published (no person ever did), not retired, with
+    no editor's notes (a person working on it; notes are not in the snapshot, so this asks), with no
     unpublished edits, and whose content differs from the shipped sample's: a clinic that edited or
     published it keeps its own. Its items are replaced (a corrected risk is a new one to acknowledge).
     True when the working copy now holds the shipped sample, to be published as a material change by
@@ -502,6 +508,10 @@ def prepare_sample_update(procedure: Procedure, data: dict[str, Any]) -> bool:
     versions = list(procedure.versions.all())
     if not procedure.is_sample or not versions or any(version.published_by_id for version in versions):
         return False
+    if procedure.is_retired:
+        return False  # retired by the clinic: never republished (nor un-retired) behind its back
+    if has_editor_notes(procedure):
+        return False  # an editor has written notes on it: theirs, and replacing the items would lose them
     latest = max(versions, key=lambda version: version.number)
     current = snapshot(procedure)
     if fingerprint(current) != latest.fingerprint:
@@ -514,6 +524,13 @@ def prepare_sample_update(procedure: Procedure, data: dict[str, Any]) -> bool:
     _fill_procedure(procedure, data)
     _set_translations(procedure, data)
     return True
+
+
+def has_editor_notes(procedure: Procedure) -> bool:
+    """Whether an editor has written an internal note on the procedure or any of its items."""
+    return bool(procedure.editor_note.strip()) or any(
+        getattr(procedure, relation).exclude(editor_note="").exists() for relation in ("pictures", *SECTIONS)
+    )
 
 
 def _shipped_snapshot(data: dict[str, Any]) -> dict[str, Any]:

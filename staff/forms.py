@@ -43,9 +43,29 @@ class PublishedProcedureField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Procedure) -> str:
         return obj.name
 
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            # Not offered because it is retired (a page opened before it was): say so, not just "not in the list".
+            retired = (
+                Procedure.objects.filter(pk=value, retired_at__isnull=False).first() if str(value).isdigit() else None
+            )
+            if retired is not None:
+                raise forms.ValidationError(
+                    gettext(
+                        "%(procedure)s has been retired, so no new requests can be made for it. Choose another "
+                        "procedure, or ask a content admin."
+                    )
+                    % {"procedure": retired.name},
+                    code="retired",
+                ) from None
+            raise
+
 
 def procedures_with_a_published_version():
-    return Procedure.objects.filter(versions__isnull=False).distinct().order_by("name")
+    """The procedures a new request can be for: published, and not retired."""
+    return Procedure.objects.filter(versions__isnull=False, retired_at__isnull=True).distinct().order_by("name")
 
 
 class NewRequestForm(forms.Form):
