@@ -83,6 +83,14 @@ CONTENT_ADMIN_ROUTES = {
     "admin:procedures_procedureversion_changelist",
     "admin:procedures_procedureversion_change",
 }
+# Retiring and restoring a procedure (checked by test_retiring_and_restoring_pass_axe, with the changelist's
+# filter and the patient's "no longer available" page, which is every journey URL of an open request).
+RETIRE_ROUTES = {
+    "admin:procedures_procedure_retire",
+    "admin:procedures_procedure_restore",
+    "admin:procedures_procedure_changelist",
+    "journey:welcome",
+}
 NOT_CHECKED = {
     "journey:language": "POST only: the welcome page's language picker redirects back to the welcome page, "
     "which tests/browser/test_spanish.py checks in both languages",
@@ -339,3 +347,39 @@ def test_every_content_admin_page_passes_axe(new_page, content_admin, published_
     audit(page, "CSRF failure (403)")
 
     audit.assert_clean(CONTENT_ADMIN_ROUTES)
+
+
+def test_retiring_and_restoring_pass_axe(new_page, content_admin, published_procedure):
+    case = make_case(published_procedure, PATIENT_B)  # an open link: the page asks for a second confirmation
+    audit = AxeAudit()
+    page = new_page(viewport=DESKTOP)
+    sign_in_staff(page, content_admin, "/admin/")
+    base = f"/admin/procedures/procedure/{published_procedure.pk}"
+    page.goto(f"{base}/retire/")
+    audit(page, "retire: with an open link")
+    page.fill("#id_reason", "Replaced by a new procedure.")
+    page.get_by_role("button", name="Retire this procedure").click()
+    expect(page.get_by_text("Tick the box to confirm").first).to_be_visible()
+    audit(page, "retire: the second confirmation not ticked")
+    page.check("#id_confirm_open")
+    page.get_by_role("button", name="Retire this procedure").click()
+    page.wait_for_url(f"**{base}/change/")
+    audit(page, "procedure change page: retired")
+    for url, label in [
+        ("/admin/procedures/procedure/", "procedures list: active (the default)"),
+        ("/admin/procedures/procedure/?retired=all", "procedures list: all, the retired one marked"),
+        (f"{base}/restore/", "restore"),
+    ]:
+        page.goto(url)
+        audit(page, label)
+    page.get_by_role("button", name="Restore this procedure").click()
+    expect(page.locator(".errornote").first).to_be_visible()
+    audit(page, "restore: without a reason")
+    page.goto(f"{base}/retire/")
+    audit(page, "retire: already retired")
+
+    patient = new_page(has_touch=True, is_mobile=True)
+    patient.goto(case.url)
+    expect(patient.get_by_role("heading", name="This information is no longer available")).to_be_visible()
+    audit(patient, "patient: the information is no longer available")
+    audit.assert_clean(RETIRE_ROUTES)
