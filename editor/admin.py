@@ -260,7 +260,7 @@ class ProcedureForm(forms.ModelForm):
 class RetiredFilter(admin.SimpleListFilter):
     """Active procedures unless asked: with no parameter the list shows only those not retired."""
 
-    title = _("retired")
+    title = _("active or retired")
     parameter_name = "retired"
     ACTIVE, RETIRED, ALL = "active", "retired", "all"
 
