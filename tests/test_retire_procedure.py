@@ -147,12 +147,14 @@ def test_with_open_requests_the_page_counts_the_patients_and_asks_for_a_second_c
     assert events(AuditAction.PROCEDURE_RETIRED)[0].detail["open_requests"] == 2
 
 
-def test_an_open_request_made_after_the_page_was_shown_still_needs_the_confirmation(published_procedure):
+def test_the_service_itself_refuses_open_links_unconfirmed_and_says_how_many(published_procedure):
+    make_case(published_procedure, PATIENT_A)
+
     with pytest.raises(OpenRequestsNotConfirmed) as refused:
-        make_case(published_procedure, PATIENT_A)
         retire(published_procedure, None, confirm_open=False)
 
     assert refused.value.affected.requests == 1 and refused.value.affected.patients == 1
+    assert not Procedure.objects.get(pk=published_procedure.pk).is_retired
 
 
 def test_retiring_an_already_retired_procedure_changes_nothing(admin_client, published_procedure, content_admin):
