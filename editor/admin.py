@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from editor import history, preview, publishing
+from editor import history, learning, preview, publishing
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -204,7 +204,15 @@ class StaffNames:
 class PublishedVersionInline(StaffNames, admin.TabularInline):
     model = ProcedureVersion
     verbose_name_plural = _("Published versions (read-only)")
-    fields = ["number", "published_at", "published_by_name", "change_summary", "is_material", "short_fingerprint"]
+    fields = [
+        "number",
+        "published_at",
+        "published_by_name",
+        "change_summary",
+        "is_material",
+        "short_fingerprint",
+        "learning_link",
+    ]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -219,6 +227,11 @@ class PublishedVersionInline(StaffNames, admin.TabularInline):
     @admin.display(description=_("Fingerprint"))
     def short_fingerprint(self, version):
         return version.short_fingerprint
+
+    @admin.display(description=_("How patients did"))
+    def learning_link(self, version):
+        url = reverse("admin:procedures_procedure_learning_version", args=[version.procedure_id, version.number])
+        return format_html('<a href="{}">{}</a>', url, gettext("What patients found hard"))
 
 
 class ProcedureForm(forms.ModelForm):
@@ -354,6 +367,12 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
                 "<int:pk>/content-history/", view(history.content_history), name="procedures_procedure_content_history"
             ),
             path("<int:pk>/publish/", view(self.publish_view), name="procedures_procedure_publish"),
+            path("<int:pk>/learning/", view(learning.learning_view), name="procedures_procedure_learning"),
+            path(
+                "<int:pk>/learning/<int:number>/",
+                view(learning.learning_view),
+                name="procedures_procedure_learning_version",
+            ),
             *super().get_urls(),
         ]
 

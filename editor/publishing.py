@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from config.client_ip import client_ip
 from consent import state
+from consent.learning import VersionFigures, share, shown, version_figures
 from consent.models import ConsentRequest
 from consent.services import publish_content
 from consent.state import Transition
-from procedures.diff import content_diff, material_changes, stale_translations
+from procedures.diff import ItemChange, content_diff, material_changes, stale_translations
 from procedures.models import Procedure
 from procedures.services import PublishError, may_approve_content, publishing_problems, snapshot
 
@@ -112,6 +113,34 @@ def _published_message(result, procedure: Procedure) -> str:
     return message % published
 
 
+def replaced_figures(item: ItemChange, figures: VersionFigures) -> str:
+    """How patients did with a changed or removed risk, step or question on the version being replaced,
+    in one sentence ("On version 3: 12 of 40 patients got this wrong first time (30%)."); "" for others."""
+    if item.kind == "added":
+        return ""
+    number = figures.version.number
+    if item.section == "questions":
+        row = figures.question(item.key)
+        part, doing = (row.wrong_first, gettext("got this wrong first time")) if row else (0, "")
+    elif item.section in ("risks", "preparation_steps"):
+        row = figures.risk(item.key) if item.section == "risks" else figures.step(item.key)
+        part, doing = (row.flagged, gettext("asked to talk about this")) if row else (0, "")
+    else:
+        return ""
+    if row is None:
+        return ""
+    if row.too_few:
+        return gettext("On version %(number)s: too few patients yet to say how they did.") % {"number": number}
+    words = {"number": number, "part": shown(part), "whole": row.answered, "doing": doing}
+    percent = share(part, row.answered)
+    if percent is None:
+        return gettext("On version %(number)s: %(part)s of %(whole)s patients %(doing)s.") % words
+    return gettext("On version %(number)s: %(part)s of %(whole)s patients %(doing)s (%(percent)s%%).") % {
+        **words,
+        "percent": percent,
+    }
+
+
 def publish_view(request, pk: int, *, admin_site):
     if not request.user.has_perm("procedures.change_procedure"):
         raise PermissionDenied
@@ -152,13 +181,17 @@ def publish_view(request, pk: int, *, admin_site):
                 messages.success(request, _published_message(result, procedure))
                 return redirect(reverse("admin:procedures_procedure_change", args=[procedure.pk]))
     earlier = ConsentRequest.objects.filter(procedure_version__procedure=procedure)
+    diff = content_diff(latest.content if latest else None, draft)
+    # Beside each changed item, how patients did with it on the version being replaced.
+    figures = version_figures(latest) if latest and diff.items else None
     context = {
         **admin_site.each_context(request),
         "title": gettext("Publish %(procedure)s") % {"procedure": procedure.name},
         "opts": Procedure._meta,
         "procedure": procedure,
         "latest": latest,
-        "diff": content_diff(latest.content if latest else None, draft),
+        "diff": diff,
+        "diff_items": [(item, replaced_figures(item, figures) if figures else "") for item in diff.items],
         "problems": publishing_problems(procedure),
         "form": form,
         "material_changes": material,
