@@ -231,7 +231,9 @@ class PublishedVersionInline(StaffNames, admin.TabularInline):
     @admin.display(description=_("How patients did"))
     def learning_link(self, version):
         url = reverse("admin:procedures_procedure_learning_version", args=[version.procedure_id, version.number])
-        return format_html('<a href="{}">{}</a>', url, gettext("What patients found hard"))
+        return format_html(
+            '<a href="{}">{}</a>', url, gettext("Figures for version %(number)s") % {"number": version.number}
+        )
 
 
 class ProcedureForm(forms.ModelForm):
