@@ -116,29 +116,28 @@ def _published_message(result, procedure: Procedure) -> str:
 def replaced_figures(item: ItemChange, figures: VersionFigures) -> str:
     """How patients did with a changed or removed risk, step or question on the version being replaced,
     in one sentence ("On version 3: 12 of 40 patients got this wrong first time (30%)."); "" for others."""
-    if item.kind == "added":
-        return ""
-    number = figures.version.number
-    if item.section == "questions":
-        row = figures.question(item.key)
-        part, doing = (row.wrong_first, gettext("got this wrong first time")) if row else (0, "")
-    elif item.section in ("risks", "preparation_steps"):
-        row = figures.risk(item.key) if item.section == "risks" else figures.step(item.key)
-        part, doing = (row.flagged, gettext("asked to talk about this")) if row else (0, "")
-    else:
-        return ""
+    rows = {"questions": figures.question, "risks": figures.risk, "preparation_steps": figures.step}
+    row = rows[item.section](item.key) if item.kind != "added" and item.section in rows else None
     if row is None:
         return ""
+    words = {"number": figures.version.number, "whole": row.answered}
     if row.too_few:
-        return gettext("On version %(number)s: too few patients yet to say how they did.") % {"number": number}
-    words = {"number": number, "part": shown(part), "whole": row.answered, "doing": doing}
+        return gettext("On version %(number)s: too few patients yet to say how they did.") % words
+    if item.section == "questions":
+        part = row.wrong_first
+        with_share = gettext(
+            "On version %(number)s: %(part)s of %(whole)s patients got this wrong first time (%(share)s%%)."
+        )
+        without = gettext("On version %(number)s: %(part)s of %(whole)s patients got this wrong first time.")
+    else:
+        part = row.flagged
+        with_share = gettext(
+            "On version %(number)s: %(part)s of %(whole)s patients asked to talk about this (%(share)s%%)."
+        )
+        without = gettext("On version %(number)s: %(part)s of %(whole)s patients asked to talk about this.")
     percent = share(part, row.answered)
-    if percent is None:
-        return gettext("On version %(number)s: %(part)s of %(whole)s patients %(doing)s.") % words
-    return gettext("On version %(number)s: %(part)s of %(whole)s patients %(doing)s (%(percent)s%%).") % {
-        **words,
-        "percent": percent,
-    }
+    words.update(part=shown(part), share=percent)
+    return (without if percent is None else with_share) % words
 
 
 def publish_view(request, pk: int, *, admin_site):
