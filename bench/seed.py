@@ -286,6 +286,7 @@ def _journey_rows(requests, rng: random.Random) -> None:
         PatientQuestion,
         QuizAnswer,
         Signature,
+        normalise_question,
     )
 
     acks, answers, quiz, questions, signatures = [], [], [], [], []
@@ -324,7 +325,10 @@ def _journey_rows(requests, rng: random.Random) -> None:
                 )
             )
         if rng.random() < 0.15:
-            questions.append(PatientQuestion(request_id=request.pk, text="Can I drive home afterwards?", asked_at=at))
+            text = "Can I drive home afterwards?"
+            questions.append(
+                PatientQuestion(request_id=request.pk, text=text, normalised_text=normalise_question(text), asked_at=at)
+            )
         if request.status in SIGNED:
             signatures.append(
                 Signature(

@@ -56,6 +56,17 @@ def searchable(text: str) -> str:
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
 
 
+# Apostrophes join their words ("can't" is "cant"); any other punctuation or symbol parts them.
+APOSTROPHES = str.maketrans("", "", "'’`´")
+
+
+def normalise_question(text: str) -> str:
+    """A patient's question as the clinic's "common questions" compare it: `searchable`, without
+    punctuation ("Can I drive afterwards?" and "can i drive  afterwards" are the same question)."""
+    kept = (ch if not unicodedata.category(ch).startswith(("P", "S")) else " " for ch in text.translate(APOSTROPHES))
+    return searchable("".join(kept))
+
+
 def normalise_mrn(value: str) -> str:
     """One spelling of a medical record number: upper case, with no spaces ("seed-000297 " and
     "SEED - 000297" are both "SEED-000297"). Every lookup and every new record uses it, so a number
@@ -393,6 +404,10 @@ class PatientQuestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reply_note = models.TextField(blank=True)
+    # The text as `normalise_question` makes it, so the content admin's page counts the questions many
+    # patients ask in the database (GROUP BY), not by reading every question. Set on save; bulk_create
+    # skips save, so whoever bulk-creates sets it too.
+    normalised_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["asked_at", "id"]
@@ -400,6 +415,12 @@ class PatientQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"Question {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.normalised_text = normalise_question(self.text)
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "normalised_text"}
+        super().save(*args, **kwargs)
 
 
 class Decision(models.TextChoices):

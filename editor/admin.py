@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from editor import history, preview, publishing, retire
+from editor import history, learning, preview, publishing, retire
 from procedures.models import (
     ChecklistItem,
     ComprehensionQuestion,
@@ -216,7 +216,15 @@ class StaffNames:
 class PublishedVersionInline(StaffNames, admin.TabularInline):
     model = ProcedureVersion
     verbose_name_plural = _("Published versions (read-only)")
-    fields = ["number", "published_at", "published_by_name", "change_summary", "is_material", "short_fingerprint"]
+    fields = [
+        "number",
+        "published_at",
+        "published_by_name",
+        "change_summary",
+        "is_material",
+        "short_fingerprint",
+        "learning_link",
+    ]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -231,6 +239,13 @@ class PublishedVersionInline(StaffNames, admin.TabularInline):
     @admin.display(description=_("Fingerprint"))
     def short_fingerprint(self, version):
         return version.short_fingerprint
+
+    @admin.display(description=_("How patients did"))
+    def learning_link(self, version):
+        url = reverse("admin:procedures_procedure_learning_version", args=[version.procedure_id, version.number])
+        return format_html(
+            '<a href="{}">{}</a>', url, gettext("Figures for version %(number)s") % {"number": version.number}
+        )
 
 
 class ProcedureForm(forms.ModelForm):
@@ -400,6 +415,12 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
             path("<int:pk>/publish/", view(self.publish_view), name="procedures_procedure_publish"),
             path("<int:pk>/retire/", view(self.retire_view), name="procedures_procedure_retire"),
             path("<int:pk>/restore/", view(self.restore_view), name="procedures_procedure_restore"),
+            path("<int:pk>/learning/", view(learning.learning_view), name="procedures_procedure_learning"),
+            path(
+                "<int:pk>/learning/<int:number>/",
+                view(learning.learning_view),
+                name="procedures_procedure_learning_version",
+            ),
             *super().get_urls(),
         ]
 

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from config.client_ip import client_ip
 from consent import state
+from consent.learning import VersionFigures, share, shown, version_figures
 from consent.models import ConsentRequest
 from consent.services import publish_content
 from consent.state import Transition
-from procedures.diff import content_diff, material_changes, stale_translations
+from procedures.diff import ItemChange, content_diff, material_changes, stale_translations
 from procedures.models import Procedure
 from procedures.services import PublishError, may_approve_content, publishing_problems, snapshot
 
@@ -128,6 +129,33 @@ def editor_notes(procedure: Procedure) -> dict[tuple[str, str], str]:
     return notes
 
 
+def replaced_figures(item: ItemChange, figures: VersionFigures) -> str:
+    """How patients did with a changed or removed risk, step or question on the version being replaced,
+    in one sentence ("On version 3: 12 of 40 patients got this wrong first time (30%)."); "" for others."""
+    rows = {"questions": figures.question, "risks": figures.risk, "preparation_steps": figures.step}
+    row = rows[item.section](item.key) if item.kind != "added" and item.section in rows else None
+    if row is None:
+        return ""
+    words = {"number": figures.version.number, "whole": row.answered}
+    if row.too_few:
+        return gettext("On version %(number)s: too few patients yet to say how they did.") % words
+    if item.section == "questions":
+        part = row.wrong_first
+        with_share = gettext(
+            "On version %(number)s: %(part)s of %(whole)s patients got this wrong first time (%(share)s%%)."
+        )
+        without = gettext("On version %(number)s: %(part)s of %(whole)s patients got this wrong first time.")
+    else:
+        part = row.flagged
+        with_share = gettext(
+            "On version %(number)s: %(part)s of %(whole)s patients asked to talk about this (%(share)s%%)."
+        )
+        without = gettext("On version %(number)s: %(part)s of %(whole)s patients asked to talk about this.")
+    percent = share(part, row.answered)
+    words.update(part=shown(part), share=percent)
+    return (without if percent is None else with_share) % words
+
+
 def publish_view(request, pk: int, *, admin_site):
     if not request.user.has_perm("procedures.change_procedure"):
         raise PermissionDenied
@@ -170,6 +198,8 @@ def publish_view(request, pk: int, *, admin_site):
     earlier = ConsentRequest.objects.filter(procedure_version__procedure=procedure)
     diff = content_diff(latest.content if latest else None, draft)
     notes = editor_notes(procedure)
+    # Beside each changed item, how patients did with it on the version being replaced.
+    figures = version_figures(latest) if latest and diff.items else None
     context = {
         **admin_site.each_context(request),
         "title": gettext("Publish %(procedure)s") % {"procedure": procedure.name},
@@ -177,7 +207,11 @@ def publish_view(request, pk: int, *, admin_site):
         "procedure": procedure,
         "latest": latest,
         "diff": diff,
-        "changed_items": [(item, notes.get((item.section, item.key), "")) for item in diff.items],
+        # Each changed item with its internal note and how patients did with it on the replaced version.
+        "changed_items": [
+            (item, notes.get((item.section, item.key), ""), replaced_figures(item, figures) if figures else "")
+            for item in diff.items
+        ],
         "problems": publishing_problems(procedure),
         "form": form,
         "material_changes": material,

@@ -372,6 +372,10 @@ EXPECTATIONS: dict[str, Entry] = {
     "admin/procedures/procedure/<int:pk>/publish/": Entry(admin_only(OK)),
     "admin/procedures/procedure/<int:pk>/retire/": Entry(admin_only(OK)),  # a confirmation page; POST retires
     "admin/procedures/procedure/<int:pk>/restore/": Entry(admin_only(OK)),  # here "nothing to restore"
+    "admin/procedures/procedure/<int:pk>/learning/": Entry(admin_only(OK)),
+    "admin/procedures/procedure/<int:pk>/learning/<int:number>/": Entry(
+        admin_only(OK), parameters={"number": lambda w: "1"}
+    ),
     # An authenticator's secret (its set-up key and QR code) is never shown in the admin, even to a
     # superuser (OTP_ADMIN_HIDE_SENSITIVE_DATA).
     "admin/otp_totp/totpdevice/<int:pk>/config/": Entry(

@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     walk_to_withdraw,
 )
 from tests.conftest import PATIENT_B, add_spanish, make_case, sign_case, totp_code
+from tests.test_learning import add_patients
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 DESKTOP = {"width": 1280, "height": 900}
@@ -78,6 +79,8 @@ CONTENT_ADMIN_ROUTES = {
     "admin:procedures_procedure_preview",
     "admin:procedures_procedure_preview_step",
     "admin:procedures_procedure_content_history",
+    "admin:procedures_procedure_learning",
+    "admin:procedures_procedure_learning_version",
     "admin:procedures_procedure_history",
     "admin:procedures_procedureversion_history",
     "admin:procedures_procedureversion_changelist",
@@ -284,6 +287,10 @@ def test_every_content_admin_page_passes_axe(new_page, content_admin, published_
     published_procedure.risks.update(frequency_n=1, frequency_m=10)
     publish_procedure(procedure=published_procedure, published_by=None, change_summary="Second", is_material=True)
     published_procedure.risks.update(description="You may get a headache for a day.")  # not published yet
+    # What patients found hard: figures on version 1, too few patients yet on version 2.
+    first, second = published_procedure.versions.order_by("number")
+    add_patients(first, 12, wrong_first=6, flag_risks=5, asked=("Can I drive afterwards?",))
+    add_patients(second, 3, wrong_first=1)
     page = new_page(viewport=DESKTOP)
     sign_in_staff(page, content_admin, "/admin/")
     audit(page, "admin home")
@@ -296,6 +303,8 @@ def test_every_content_admin_page_passes_axe(new_page, content_admin, published_
         (f"{base}/publish/", "publish"),
         (f"{base}/preview/", "preview"),
         (f"{base}/content-history/", "content history"),
+        (f"{base}/learning/", "what patients found hard: too few patients yet"),
+        (f"{base}/learning/1/", "what patients found hard: an earlier version's figures"),
         (f"{base}/history/", "change history"),
         ("/admin/procedures/procedureversion/", "versions list"),
         (f"/admin/procedures/procedureversion/{published_procedure.versions.first().pk}/history/", "version history"),

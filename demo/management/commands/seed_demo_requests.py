@@ -52,6 +52,7 @@ from consent.models import (
     Signer,
     Status,
     Step,
+    normalise_question,
     searchable,
 )
 from procedures.models import PatientAnswer, ProcedureVersion
@@ -407,6 +408,7 @@ class Seeder:
                 questions.append(
                     dict(
                         text=text,
+                        normalised_text=normalise_question(text),  # bulk_create skips PatientQuestion.save
                         asked_at=at,
                         answered_at=self._between(at, self.now, NURSE_HOURS) if answered else None,
                         answered_by=self.nurse if answered else None,
