@@ -105,7 +105,7 @@ def problems_with(
         problems["obtained_at"] = "Enter the date and time the decision was obtained."
     elif obtained_at > timezone.now() + CLOCK_SKEW:
         problems["obtained_at"] = "The date and time are in the future. Enter when the decision was actually obtained."
-    elif obtained_at < consent_request.created_at:
+    elif obtained_at < consent_request.created_at.replace(second=0, microsecond=0):  # the form gives minutes
         created = timezone.localtime(consent_request.created_at)
         problems["obtained_at"] = (
             f"That is before this request was created ({created:%d %b %Y, %H:%M}). Check the date; "
