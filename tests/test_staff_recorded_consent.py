@@ -476,3 +476,12 @@ def test_pending_pdf_counts_and_the_workers_sweep_ignore_staff_records(case_a, n
     record(case_a, nurse)
     assert requeue_abandoned_renders(timezone.now() + datetime.timedelta(hours=1)) == []
     assert client.get("/healthz").json()["pending_pdfs"] == 0
+
+
+def test_a_content_admin_gets_neither_the_form_nor_the_scan_nor_the_record(client, nurse, content_admin, case_a):
+    record(case_a, nurse)
+    client.force_login(content_admin)
+    for name in ("staff:record_consent", "staff:staff_record_scan", "staff:staff_record_pdf"):
+        response = client.get(reverse(name, args=[case_a.request.public_id]))
+        assert response.status_code == 403
+        assert case_a.request.patient.full_name not in response.content.decode()
