@@ -216,6 +216,9 @@ PROCEED_LINK_HOURS_AFTER_APPOINTMENT = env_int("PROCEED_LINK_HOURS_AFTER_APPOINT
 # Consent is confirmed with the patient on the appointment's day (clinic time); this many days
 # before it too, for a clinic that confirms at a pre-admission visit (0: on the day only).
 PROCEED_CONFIRM_DAYS_BEFORE = env_int("PROCEED_CONFIRM_DAYS_BEFORE", 0, minimum=0)
+# The largest scan of a paper consent form a nurse may upload (PDF, JPEG or PNG), in bytes. A larger
+# one is refused, by its size, before it is read into memory.
+PROCEED_SCAN_MAX_BYTES = env_int("PROCEED_SCAN_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

@@ -251,7 +251,19 @@ class ConsentRequest(models.Model):
 
     @property
     def can_withdraw(self) -> bool:
-        return state.may_withdraw(self.status, self.appointment_at)
+        # Online withdrawal withdraws the patient's e-signature; a decision recorded by staff (a paper
+        # form, say) is changed by calling the clinic.
+        return state.may_withdraw(self.status, self.appointment_at) and not self.is_recorded_by_staff
+
+    @property
+    def can_record_by_staff(self) -> bool:
+        """A nurse may record a consent or refusal taken outside the link (paper, in person, telephone)."""
+        return state.allows(state.Transition.RECORD_CONSENT_BY_STAFF, self.status)
+
+    @property
+    def is_recorded_by_staff(self) -> bool:
+        """The decision was recorded by staff (`StaffRecordedConsent`): there is no patient e-signature."""
+        return hasattr(self, "staff_record")
 
     @property
     def can_confirm(self) -> bool:
@@ -551,6 +563,95 @@ class WithdrawalDocument(ImmutableModel):
         return f"Withdrawal document {self.document_id}"
 
 
+class StaffRecordMethod(models.TextChoices):
+    """How a consent (or refusal) recorded by staff was obtained, outside the patient's link."""
+
+    PAPER = "paper", "Paper consent form"
+    IN_PERSON_DEVICE = "in_person_device", "In person, on the clinic's tablet or device"
+    IN_PERSON_INTERPRETER = "in_person_interpreter", "In person, with an interpreter"
+    TELEPHONE_INTERPRETER = "telephone_interpreter", "By telephone, with an interpreter"
+    TELEPHONE = "telephone", "By telephone"
+
+
+# The methods that need an interpreter's name and language.
+INTERPRETER_METHODS = frozenset({StaffRecordMethod.IN_PERSON_INTERPRETER, StaffRecordMethod.TELEPHONE_INTERPRETER})
+# The methods whose evidence is a document: a scan is required.
+SCAN_REQUIRED_METHODS = frozenset({StaffRecordMethod.PAPER})
+# What the patient is told their decision was recorded from (their done page), in their language.
+STAFF_RECORD_METHOD_FOR_PATIENT = {
+    StaffRecordMethod.PAPER: _("a paper consent form"),
+    StaffRecordMethod.IN_PERSON_DEVICE: _("a conversation in person, on the clinic's tablet or device"),
+    StaffRecordMethod.IN_PERSON_INTERPRETER: _("a conversation in person, with an interpreter"),
+    StaffRecordMethod.TELEPHONE_INTERPRETER: _("a telephone call, with an interpreter"),
+    StaffRecordMethod.TELEPHONE: _("a telephone call"),
+}
+
+
+class RecordedDecision(models.TextChoices):
+    """The decision a member of staff records (the same values as a signature's `Decision`)."""
+
+    CONSENT = "consent", "Consent: the patient agreed to the procedure"
+    DECLINE = "decline", "Refusal: the patient decided not to have the procedure"
+
+
+class StaffRecordedConsent(ImmutableModel):
+    """A consent or refusal obtained outside the link (on paper, in person, by telephone), recorded by staff.
+
+    Never a patient e-signature, and never shown as one: the case, the dashboard, the PDFs and the
+    audit say "recorded by staff". The scan of the paper form (if any) is in the private storage
+    under a neutral name (`<document_id>.<ext>`), with its type, size, pages and SHA-256 beside it.
+    One per request (the one-to-one is what makes a double submit harmless).
+    """
+
+    request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="staff_record")
+    document_id = models.CharField(max_length=32, unique=True)
+    decision = models.CharField(max_length=10, choices=RecordedDecision.choices)
+    method = models.CharField(max_length=30, choices=StaffRecordMethod.choices)
+    obtained_by_name = models.CharField("Obtained by", max_length=200)
+    obtained_by_role = models.CharField("Their role", max_length=100, blank=True)
+    obtained_at = models.DateTimeField()
+    interpreter_name = models.CharField(max_length=200, blank=True)
+    interpreter_language = models.CharField(max_length=100, blank=True)
+    representative_name = models.CharField(max_length=200, blank=True)
+    representative_relationship = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    # The version the request was on when it was recorded: the information the discussion was about.
+    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    scan = models.FileField(upload_to="staff-recorded-scans/", storage=private_storage, blank=True)
+    scan_content_type = models.CharField(max_length=50, blank=True)
+    scan_size = models.PositiveIntegerField(null=True, blank=True)
+    scan_pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    scan_sha256 = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"Staff-recorded consent {self.document_id}"
+
+    @property
+    def needs_interpreter(self) -> bool:
+        return self.method in INTERPRETER_METHODS
+
+    @property
+    def method_for_patient(self) -> str:
+        return str(STAFF_RECORD_METHOD_FOR_PATIENT.get(self.method, self.get_method_display()))
+
+
+class StaffRecordDocument(ImmutableModel):
+    """The sealed cover record of a consent recorded by staff ("Recorded by staff — not the patient's
+    electronic signature"), naming and hashing the scan. Written once, like `WithdrawalDocument`."""
+
+    record = models.OneToOneField(StaffRecordedConsent, on_delete=models.PROTECT, related_name="document")
+    document_id = models.CharField(max_length=32, unique=True)
+    file = models.FileField(upload_to="staff-record-documents/", storage=private_storage)
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Staff record document {self.document_id}"
+
+
 class AuditAction(models.TextChoices):
     """What an audit event records: one code per kind of state change."""
 
@@ -594,6 +695,9 @@ class AuditAction(models.TextChoices):
     STATUS_RESTORED = "status_restored", "Status restored (migration)"
     PROCEDURE_RETIRED = "procedure_retired", "Procedure retired"
     PROCEDURE_RESTORED = "procedure_restored", "Procedure restored"
+    STAFF_RECORDED_CONSENT = "staff_recorded_consent", "Consent recorded by staff (not a patient e-signature)"
+    STAFF_RECORDED_REFUSAL = "staff_recorded_refusal", "Refusal recorded by staff (not a patient e-signature)"
+    STAFF_RECORD_DOCUMENT_RENDERED = "staff_record_document_rendered", "Record of a staff-recorded decision created"
 
 
 class AuditEvent(ImmutableModel):

@@ -936,6 +936,10 @@ def withdraw_consent(*, consent_request: ConsentRequest, reason: str, ip: str | 
             return consent_request
         if not state.allows(Transition.WITHDRAW, consent_request.status):
             raise ConsentError(_("There is no signed consent to withdraw."))
+        if consent_request.is_recorded_by_staff:  # taken on paper or in person: changed with the clinic
+            raise ConsentError(
+                _("Your consent was recorded by the clinic, so it can't be withdrawn here. Please call the clinic.")
+            )
         if timezone.now() >= consent_request.appointment_at:
             raise ConsentError(
                 _("Your appointment time has passed, so consent can't be withdrawn here. Please call the clinic.")

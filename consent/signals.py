@@ -11,3 +11,6 @@ consent_signed = Signal()
 
 # A patient withdrew a signed consent. Argument: consent_request.
 consent_withdrawn = Signal()
+
+# Staff recorded a consent or refusal taken outside the link. Argument: record (a StaffRecordedConsent).
+consent_recorded_by_staff = Signal()

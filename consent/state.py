@@ -8,6 +8,7 @@ pages' questions from it ("may this link be reissued?"), and the seeders build t
        └───────────────┴───────────┴───────────┴──→ needs discussion     │ └─withdraw→ withdrawn
     any open ─decline→ declined    any open ─lock→ locked ─reissue/unlock→ invited
     any open ─expire→ expired ─reissue→ invited      open, locked or expired ─cancel→ cancelled
+    open, locked or expired ─record by staff→ signed or declined (consent or refusal taken outside the link)
 
 A *guarded* transition is something someone asks for (a nurse cancels, a patient signs): from a
 status the table doesn't allow, the service refuses with a plain message. An *automatic* one
@@ -71,6 +72,8 @@ class Transition(models.TextChoices):
     REISSUE = "reissue", "New link issued"
     CANCEL = "cancel", "Request cancelled"
     MOVE_TO_VERSION = "move_to_version", "Moved to a newly published version"
+    RECORD_CONSENT_BY_STAFF = "record_consent_by_staff", "Staff recorded a consent taken outside the link"
+    RECORD_REFUSAL_BY_STAFF = "record_refusal_by_staff", "Staff recorded a refusal taken outside the link"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ TABLE: dict[Transition, Rule] = {
     ),
     Transition.CANCEL: Rule(UNSIGNED, Status.CANCELLED),
     Transition.MOVE_TO_VERSION: Rule(UNSIGNED, automatic=True),
+    # Consent (or a refusal) taken on paper, in person or by telephone, recorded by a nurse: also
+    # from a locked or expired link, since a patient whose link stopped working can still sign a form.
+    Transition.RECORD_CONSENT_BY_STAFF: Rule(UNSIGNED, Status.SIGNED),
+    Transition.RECORD_REFUSAL_BY_STAFF: Rule(UNSIGNED, Status.DECLINED),
 }
 
 

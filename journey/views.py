@@ -647,6 +647,8 @@ def done(request, consent_request, token):
             signature=signature,
             document=document,
             withdrawal_document=WithdrawalDocument.objects.filter(request=consent_request).first(),
+            # Taken on paper, in person or by telephone: said as such, with no e-signed record to download.
+            staff_record=getattr(consent_request, "staff_record", None),
             dated_steps=consent_request.dated_steps(consent_request.patient_content),
         ),
     )
@@ -683,6 +685,8 @@ def information_pdf(request, consent_request, token):
 @patient_page(None, finished_ok=True)
 def consent_pdf(request, consent_request, token):
     signature = getattr(consent_request, "signature", None)
+    if signature is None and consent_request.is_recorded_by_staff:
+        return redirect("journey:done", token)  # recorded by the clinic: its done page says so
     if signature is None:
         # Nothing is signed yet: back to where the patient is, with a word about why.
         messages.info(request, _("Your signed record will be ready to download once you have signed."))

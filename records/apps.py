@@ -14,3 +14,6 @@ class RecordsConfig(AppConfig):
         # Each signed decision and each withdrawal gets its sealed PDF, rendered by a background task.
         signals.consent_signed.connect(tasks.enqueue_consent_document, dispatch_uid="records.consent_signed")
         signals.consent_withdrawn.connect(tasks.enqueue_withdrawal_document, dispatch_uid="records.consent_withdrawn")
+        signals.consent_recorded_by_staff.connect(
+            tasks.enqueue_staff_record_document, dispatch_uid="records.consent_recorded_by_staff"
+        )

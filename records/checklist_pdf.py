@@ -191,6 +191,7 @@ def checklist_overview(consent_request: ConsentRequest) -> ChecklistOverview:
 
 def checklist_context(consent_request: ConsentRequest) -> dict:
     signature = getattr(consent_request, "signature", None)
+    staff_record = getattr(consent_request, "staff_record", None)
     overview = checklist_overview(consent_request)
     return {
         "clinic_name": settings.CLINIC_NAME,
@@ -200,10 +201,11 @@ def checklist_context(consent_request: ConsentRequest) -> dict:
         "version": consent_request.procedure_version,
         "content": consent_request.content,
         "signature": signature,
-        # The footer names the signed document when there is one, else the request.
+        "staff_record": staff_record,
+        # The footer names the signed (or staff-recorded) document when there is one, else the request.
         "record_id": (
-            gettext("document %(document_id)s") % {"document_id": signature.document_id}
-            if signature
+            gettext("document %(document_id)s") % {"document_id": (signature or staff_record).document_id}
+            if signature or staff_record
             else gettext("request %(public_id)s") % {"public_id": consent_request.public_id}
         ),
         "overview": overview,

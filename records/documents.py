@@ -17,9 +17,22 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from consent.audit import audit
-from consent.models import AuditAction, AuditEvent, ConsentDocument, ConsentRequest, Signature, WithdrawalDocument
+from consent.models import (
+    AuditAction,
+    AuditEvent,
+    ConsentDocument,
+    ConsentRequest,
+    Signature,
+    StaffRecordDocument,
+    StaffRecordedConsent,
+    WithdrawalDocument,
+)
 from consent.services import lock_request
-from records.render_limits import render_consent_pdf_with_limits, render_withdrawal_pdf_with_limits
+from records.render_limits import (
+    render_consent_pdf_with_limits,
+    render_staff_record_pdf_with_limits,
+    render_withdrawal_pdf_with_limits,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +145,41 @@ def store_withdrawal_document(consent_request: ConsentRequest) -> WithdrawalDocu
         action=AuditAction.WITHDRAWAL_DOCUMENT_RENDERED,
         message=f"Sealed PDF record of the withdrawal {document_id} created",
     )
+
+
+def store_staff_record_document(record: StaffRecordedConsent) -> StaffRecordDocument:
+    """The sealed cover record of a decision recorded by staff, naming and hashing its scan."""
+    document_id = "PRS-" + secrets.token_hex(5).upper()
+
+    def build(pdf: bytes, page_count: int) -> StaffRecordDocument:
+        document = StaffRecordDocument(
+            record=record, document_id=document_id, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count
+        )
+        document.file.save(f"{document_id}.pdf", ContentFile(pdf), save=False)
+        return document
+
+    return _store_sealed_document(
+        consent_request=record.request,
+        existing=lambda: StaffRecordDocument.objects.filter(record=record).first(),
+        render=lambda: render_staff_record_pdf_with_limits(record, document_id=document_id),
+        build=build,
+        document_id=document_id,
+        action=AuditAction.STAFF_RECORD_DOCUMENT_RENDERED,
+        message=f"Sealed PDF record {document_id} of the decision recorded by staff created",
+    )
+
+
+def render_staff_record_document_safely(record: StaffRecordedConsent) -> StaffRecordDocument | None:
+    """The cover record, rendered now if still pending; None if that fails (it stays pending)."""
+    try:
+        return store_staff_record_document(record)
+    except Exception as error:
+        logger.exception(
+            "Rendering the staff record's PDF for request %s failed (%s); it stays pending.",
+            record.request_id,
+            type(error).__name__,
+        )
+        return None
 
 
 def render_withdrawal_document_safely(consent_request: ConsentRequest) -> WithdrawalDocument | None:

@@ -26,8 +26,11 @@ from consent.models import (
     ConsentRequest,
     Decision,
     Signature,
+    StaffRecordDocument,
+    StaffRecordedConsent,
     WithdrawalDocument,
 )
+from consent.staff_record import RECORDING_ACTIONS, STAFF_RECORD_DIGEST_KEY, staff_record_digest
 
 CHUNK_SIZE = 500
 READ_SIZE = 1024 * 1024
@@ -88,6 +91,7 @@ class RecordCheck:
 
     def __init__(self):
         self.signatures = self.consent_records = self.withdrawal_records = self.events = 0
+        self.staff_records = self.staff_record_documents = 0
         first = (
             AuditEvent.objects.filter(action__in=list(SIGNING_ACTIONS), detail__has_key=SIGNATURE_DIGEST_KEY)
             .order_by("sequence")
@@ -103,7 +107,54 @@ class RecordCheck:
         yield from self._signatures()
         yield from self._documents(ConsentDocument, AuditAction.DOCUMENT_RENDERED, "consent record")
         yield from self._documents(WithdrawalDocument, AuditAction.WITHDRAWAL_DOCUMENT_RENDERED, "withdrawal record")
+        yield from self._staff_records()
+        yield from self._documents(
+            StaffRecordDocument, AuditAction.STAFF_RECORD_DOCUMENT_RENDERED, "record of a decision recorded by staff"
+        )
         yield from self._events_without_rows()
+
+    # Decisions recorded by staff (with their scans) ------------------------------------------------
+
+    def _staff_records(self) -> Iterator[Finding]:
+        rows = StaffRecordedConsent.objects.select_related("request").defer(
+            "request__content_update_notice", "request__sign_draft"
+        )
+        for chunk in _chunks(rows):
+            events = _events_for((record.request_id for record in chunk), RECORDING_ACTIONS)
+            for record in chunk:
+                self.staff_records += 1
+                what = f"decision recorded by staff {record.document_id} (request {record.request.public_id})"
+                if problem := self._staff_record_problem(record, events.get(record.document_id, [])):
+                    yield Finding(what, problem)
+
+    @staticmethod
+    def _staff_record_problem(record: StaffRecordedConsent, events: list[dict]) -> str:
+        if not events:
+            return "no audit event records it (the row was added or changed afterwards)"
+        if len(events) > 1:
+            return "more than one audit event records it (" + ", ".join(f"#{e['sequence']}" for e in events) + ")"
+        event = events[0]
+        number, detail = event["sequence"], event["detail"]
+        problems = []
+        if event["request_id"] != record.request_id:
+            problems.append(f"audit event #{number} records it on another request")
+        if RECORDING_ACTIONS[event["action"]] != record.decision:
+            problems.append(f"its decision is not the one audit event #{number} records")
+        if detail.get(STAFF_RECORD_DIGEST_KEY) != staff_record_digest(record):
+            problems.append(f"its content no longer matches the digest audit event #{number} recorded")
+        if record.scan.name:
+            try:
+                stored = file_sha256(record.scan)
+            except Exception as error:  # missing, unreadable, or the storage unreachable: named, not raised
+                problems.append(f"its stored scan {record.scan.name} can't be read ({type(error).__name__})")
+            else:
+                if stored != detail.get("scan_sha256"):
+                    problems.append(
+                        f"its stored scan is not the one recorded: its SHA-256 differs from audit event #{number}"
+                    )
+        elif detail.get("scan_sha256"):
+            problems.append(f"audit event #{number} records a scan, but it names no stored file")
+        return "; ".join(problems)
 
     # Signatures --------------------------------------------------------------------------------
 
@@ -158,6 +209,8 @@ class RecordCheck:
         rows = (
             model.objects.select_related("signature__request").defer("signature__drawn_signature")
             if model is ConsentDocument
+            else model.objects.select_related("record__request")
+            if model is StaffRecordDocument
             else model.objects.select_related("request")
         )
         for chunk in _chunks(rows):
@@ -166,6 +219,8 @@ class RecordCheck:
             for document in chunk:
                 if model is ConsentDocument:
                     self.consent_records += 1
+                elif model is StaffRecordDocument:
+                    self.staff_record_documents += 1
                 else:
                     self.withdrawal_records += 1
                 document_id = self._document_id(document)
@@ -176,6 +231,8 @@ class RecordCheck:
 
     @staticmethod
     def _request_of(document) -> ConsentRequest:
+        if isinstance(document, StaffRecordDocument):
+            return document.record.request
         return document.signature.request if isinstance(document, ConsentDocument) else document.request
 
     @staticmethod
@@ -222,6 +279,15 @@ class RecordCheck:
             **{action: ("signature", Signature, "document_id") for action in SIGNING_ACTIONS},
             AuditAction.DOCUMENT_RENDERED: ("consent record", ConsentDocument, "signature__document_id"),
             AuditAction.WITHDRAWAL_DOCUMENT_RENDERED: ("withdrawal record", WithdrawalDocument, "document_id"),
+            **{
+                action: ("decision recorded by staff", StaffRecordedConsent, "document_id")
+                for action in RECORDING_ACTIONS
+            },
+            AuditAction.STAFF_RECORD_DOCUMENT_RENDERED: (
+                "record of a decision recorded by staff",
+                StaffRecordDocument,
+                "document_id",
+            ),
         }
         events = AuditEvent.objects.filter(action__in=list(kinds)).values("sequence", "request_id", "action", "detail")
         last = 0

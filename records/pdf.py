@@ -49,8 +49,10 @@ from consent.models import (
     Language,
     Signature,
     Signer,
+    StaffRecordedConsent,
 )
 from procedures.models import PatientAnswer
+from procedures.roles import staff_name
 from procedures.translations import localised
 from records.seal import clinic_seal_signer, seal_pdf
 
@@ -368,6 +370,38 @@ def withdrawal_pdf_html(request: ConsentRequest, *, document_id: str, withdraws:
         }
 
     return render_template("pdf/withdrawal.html", context, signature.language)
+
+
+# The cover record of a decision recorded by staff -------------------------------------------
+
+
+def staff_record_pdf_html(record: StaffRecordedConsent, *, document_id: str) -> str:
+    """The sealed cover record of a consent or refusal recorded by staff, naming and hashing its scan.
+
+    In English, like the staff pages that make it: it is the clinic's record of what a member of staff
+    saw and kept, never the patient's own signed record.
+    """
+    request = record.request
+
+    def context() -> dict[str, Any]:
+        return {
+            "verify_url": f"{settings.PROCEED_BASE_URL}/verify/",
+            **clinic_contacts(),
+            "document_id": document_id,
+            "document_type": "Consent recorded by staff"
+            if record.decision == Decision.CONSENT
+            else "Refusal recorded by staff",
+            "record": record,
+            "consented": record.decision == Decision.CONSENT,
+            "request": request,
+            "patient": request.patient,
+            "version": record.procedure_version,
+            "content": record.procedure_version.content,
+            "recorded_by": staff_name(record.recorded_by),
+            "time_zone": settings.TIME_ZONE,
+        }
+
+    return render_template("pdf/staff_record.html", context)
 
 
 # The unsigned information leaflet -----------------------------------------------------

@@ -172,6 +172,19 @@ def render_consent_pdf_with_limits(signature) -> tuple[bytes, int]:
     )
 
 
+def render_staff_record_pdf_with_limits(record, *, document_id: str) -> tuple[bytes, int]:
+    """The cover record of a decision recorded by staff: PDF bytes and page count, within the limits."""
+    from records import pdf  # not at the top: records.pdf imports WeasyPrint, and loading it is slow
+
+    html = pdf.staff_record_pdf_html(record, document_id=document_id)  # queries here
+    return run_with_limits(
+        pdf.render_sealed_pdf,
+        html,
+        timeout=settings.PROCEED_RENDER_TIMEOUT_SECONDS,
+        memory_mb=settings.PROCEED_RENDER_MEMORY_MB,
+    )
+
+
 def render_withdrawal_pdf_with_limits(request, *, document_id: str, withdraws) -> tuple[bytes, int]:
     """A withdrawal record's PDF bytes and page count, rendered within the configured limits."""
     from records import pdf  # not at the top: records.pdf imports WeasyPrint, and loading it is slow

@@ -23,8 +23,8 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from consent.models import ConsentRequest, Signature
-from records.documents import store_consent_document, store_withdrawal_document
+from consent.models import ConsentRequest, Signature, StaffRecordedConsent
+from records.documents import store_consent_document, store_staff_record_document, store_withdrawal_document
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,24 @@ def render_withdrawal_document(request_id: int) -> str | None:
         logger.warning("Request %s has no withdrawal to record.", request_id)
         return None
     return store_withdrawal_document(consent_request).document_id
+
+
+@task()
+def render_staff_record_document(record_id: int) -> str | None:
+    """Render and store the sealed cover record of a decision recorded by staff (nothing, if it has one).
+
+    No retries of its own: a failure leaves it pending, and the nurse's download and
+    `render_pending_documents` render it again.
+    """
+    record = StaffRecordedConsent.objects.select_related("request", "procedure_version").filter(pk=record_id).first()
+    if record is None:
+        logger.warning("Staff record %s no longer exists; nothing to render.", record_id)
+        return None
+    return store_staff_record_document(record).document_id
+
+
+def enqueue_staff_record_document(sender, *, record: StaffRecordedConsent, **kwargs) -> None:
+    render_staff_record_document.enqueue(record.pk)
 
 
 def enqueue_consent_document(sender, *, signature: Signature, **kwargs) -> None:

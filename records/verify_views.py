@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from consent.models import ConsentDocument, Decision, Signature, WithdrawalDocument
+from consent.models import ConsentDocument, Decision, Signature, StaffRecordDocument, WithdrawalDocument
 from records.seal import NotAPdf, SigningNotConfigured, read_seal
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class Verification:
     withdrawal_document_id: str = ""
     replaced_at: datetime.datetime | None = None  # a newer consent, after a re-consent, was signed then
     replaced_by_document_id: str = ""
+    is_staff_record: bool = False  # the cover record of a decision recorded by staff (not an e-signature)
+    recorded_document_id: str = ""
 
 
 def verify_pdf(data: bytes) -> Verification:
@@ -103,6 +105,15 @@ def verify_pdf(data: bytes) -> Verification:
             is_withdrawal=True,
             withdraws_document_id=withdrawal.request.signature.document_id,
             withdrawn_at=withdrawal.request.withdrawn_at,
+        )
+    staff_document = StaffRecordDocument.objects.filter(sha256=digest).select_related("record").first()
+    if staff_document is not None:
+        return Verification(
+            VERIFIED,
+            document_id=staff_document.document_id,
+            sealed_at=seal.sealed_at,
+            is_staff_record=True,
+            recorded_document_id=staff_document.record.document_id,
         )
     document = ConsentDocument.objects.filter(sha256=digest).select_related("signature__request").first()
     if document is None:

@@ -26,6 +26,7 @@ from consent.models import (
     ConsentDocument,
     ConsentRequest,
     PatientQuestion,
+    StaffRecordDocument,
     WithdrawalDocument,
     language_for_staff,
 )
@@ -57,6 +58,8 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "signature": signature,
             "document": ConsentDocument.objects.filter(signature=signature).first() if signature else None,
             "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),
+            "staff_record": getattr(consent_request, "staff_record", None),
+            "staff_record_document": StaffRecordDocument.objects.filter(record__request=consent_request).first(),
             "reconsent": consent_request.replaced_by.order_by("-created_at").first(),
             "notes": consent_request.notes.select_related("written_by"),
             "assign_form": AssignForm(initial={"assignee": consent_request.assigned_to_id}),

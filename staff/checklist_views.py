@@ -41,6 +41,7 @@ def _page_context(consent_request: ConsentRequest, overview: ChecklistOverview) 
         "signed_off_by": staff_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
         "confirmed_by": staff_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
         "signature": getattr(consent_request, "signature", None),
+        "staff_record": getattr(consent_request, "staff_record", None),
     }
 
 

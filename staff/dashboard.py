@@ -43,6 +43,7 @@ from consent.models import (
     PatientQuestion,
     QuizAnswer,
     Signature,
+    StaffRecordedConsent,
     Status,
     language_marker_for_staff,
     normalise_mrn,
@@ -201,6 +202,8 @@ def dashboard_rows(
                 Acknowledgement.objects.filter(request=request, kind=Acknowledgement.Kind.RISK, wants_to_discuss=True)
             ),
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
+            # Taken on paper, in person or by telephone: its status badge says "recorded by staff".
+            staff_recorded=Exists(StaffRecordedConsent.objects.filter(request=request)),
             answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
             reconsent_requested=Exists(ConsentRequest.objects.filter(replaces=request)),
             checklist_problem=Exists(_latest_entries_in_problem()),
@@ -303,6 +306,7 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
     placeholder = uuid.UUID(int=0)
     case_url = reverse("staff:case", args=[placeholder]).split(str(placeholder))
     status_labels = {value: str(label) for value, label in Status.choices}
+    recorded_by_staff = gettext("Recorded by staff")
     days: dict[datetime.date, tuple[str, str]] = {}
     languages: dict[tuple[str, str], str] = {}
     prepared = []
@@ -326,6 +330,7 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
         row.language_label = languages[languages_key]
         row.status_label = status_labels.get(row.status, row.status)
         row.status_tone = STATUS_TONES.get(row.status, "light")
+        row.staff_recorded_label = recorded_by_staff if getattr(row, "staff_recorded", False) else ""
         row.checklist_label = (
             (
                 gettext("%(done)s of %(total)s, signed off")

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from staff import case_views
+from staff import case_views, staff_record_views
 from staff import views as staff_views
 
 app_name = "staff"
@@ -22,6 +22,9 @@ urlpatterns = [
     path("requests/<uuid:public_id>/reissue/", case_views.reissue, name="reissue"),
     path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
     path("requests/<uuid:public_id>/reconsent/", case_views.reconsent, name="reconsent"),
+    path("requests/<uuid:public_id>/record-consent/", staff_record_views.record_consent, name="record_consent"),
+    path("requests/<uuid:public_id>/scan", staff_record_views.scan, name="staff_record_scan"),
+    path("requests/<uuid:public_id>/staff-record.pdf", staff_record_views.staff_record_pdf, name="staff_record_pdf"),
     path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
     path("", include("staff.checklist_urls")),
 ]

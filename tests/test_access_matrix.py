@@ -422,6 +422,10 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/requests/<uuid:public_id>/reissue/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/cancel/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/reconsent/": Entry(nurses_only(OK)),
+    # Case A is e-signed: the form says why nothing more can be recorded; it has no scan or staff record.
+    "staff/requests/<uuid:public_id>/record-consent/": Entry(nurses_only(OK)),
+    "staff/requests/<uuid:public_id>/scan": Entry(nurses_only(NOT_FOUND)),
+    "staff/requests/<uuid:public_id>/staff-record.pdf": Entry(nurses_only(NOT_FOUND)),
     "staff/questions/<int:question_id>/answer/": Entry(nurses_only(POST_ONLY)),
     "staff/requests/<uuid:public_id>/checklist/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/checklist/sign-off/": Entry(nurses_only(OK)),

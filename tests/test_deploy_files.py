@@ -489,8 +489,8 @@ def proxy_problems(files: Files) -> list[str]:
         logged = mapping.group(2).replace("$rest", found.group("rest")) if found else ""
         if token in logged or logged != "/c/<token>/step/3/?x=1":
             problems.append(f"a patient's link is logged as {logged!r}")
-    if "client_max_body_size 6m;" not in conf:
-        problems.append("the proxy does not cap request bodies at 6 MB")
+    if "client_max_body_size 21m;" not in conf:
+        problems.append("the proxy does not cap request bodies at 21 MB (a 20 MB scan and the form around it)")
     return problems
 
 
@@ -596,7 +596,7 @@ BROKEN = [
     ("proxy", NGINX, "X-Forwarded-For $proxy_add_x_forwarded_for;", "X-Forwarded-For $http_x_forwarded_for;"),
     ("proxy", NGINX, "access_log /var/log/nginx/access.log proceed;", "access_log /var/log/nginx/access.log;"),
     ("proxy", NGINX, '"/c/<token>$rest"', '"$request_uri"'),
-    ("proxy", NGINX, "client_max_body_size 6m;", "client_max_body_size 100m;"),
+    ("proxy", NGINX, "client_max_body_size 21m;", "client_max_body_size 100m;"),
     ("bucket", BUCKET_SCRIPT, "--with-lock ", ""),
     (
         "bucket",

@@ -13,7 +13,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from consent import services, state
+from consent import services, staff_record, state
 from consent.models import AuditEvent, ConsentRequest
 from consent.state import Status, Transition
 from tests.conftest import PASSWORD, PATIENT_A, complete_journey, make_case
@@ -34,6 +34,8 @@ AUDIT_ACTION = {
     Transition.REISSUE: "link_reissued",
     Transition.CANCEL: "cancelled",
     Transition.MOVE_TO_VERSION: "moved_to_new_version",
+    Transition.RECORD_CONSENT_BY_STAFF: "staff_recorded_consent",
+    Transition.RECORD_REFUSAL_BY_STAFF: "staff_recorded_refusal",
 }
 
 
@@ -92,6 +94,21 @@ def unlock(request, nurse):
     )
 
 
+def record_by_staff(decision):
+    def run(request, nurse):
+        return staff_record.record_consent_by_staff(
+            consent_request=request,
+            user=nurse,
+            decision=decision,
+            method="in_person_device",
+            obtained_by_name="Dr Rivera",
+            obtained_at=timezone.now(),
+            ip=None,
+        )
+
+    return run
+
+
 def move_to_version(request, nurse):
     procedure = request.procedure_version.procedure
     procedure.risks.update(frequency_n=1, frequency_m=50)
@@ -120,6 +137,8 @@ SERVICES = {
         lambda r, n: services.cancel_request(consent_request=r, user=n, reason="Moved to another clinic"),
     ),
     Transition.MOVE_TO_VERSION: (None, move_to_version),
+    Transition.RECORD_CONSENT_BY_STAFF: (None, record_by_staff("consent")),
+    Transition.RECORD_REFUSAL_BY_STAFF: (None, record_by_staff("decline")),
 }
 
 

@@ -7,11 +7,14 @@ in NOT_CHECKED with the reason, so a new page cannot be left out silently.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import RequestFactory
 from django.views.defaults import server_error
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
+from pypdf import PdfWriter
 
 from procedures.models import Picture
 from procedures.pictures import store_picture
@@ -32,6 +35,16 @@ from tests.conftest import PATIENT_B, add_spanish, make_case, sign_case, totp_co
 from tests.test_learning import add_patients
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def blank_pdf() -> bytes:
+    """A one-page PDF, as a scanner could send it."""
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
 DESKTOP = {"width": 1280, "height": 900}
 
 PATIENT_ROUTES = {
@@ -68,6 +81,7 @@ STAFF_ROUTES = {
     "staff:reissue",
     "staff:reconsent",
     "staff:cancel",
+    "staff:record_consent",
     "staff:procedures",
     "staff:procedure",
 }
@@ -102,6 +116,8 @@ NOT_CHECKED = {
     "picture": "an image, not a page: its text alternative is checked where it is shown (test_content_pictures.py)",
     "staff:case_pdf": "a PDF download, not a page",
     "staff:withdrawal_pdf": "a PDF download, not a page",
+    "staff:staff_record_pdf": "a PDF download, not a page",
+    "staff:staff_record_scan": "a download of the uploaded scan (PDF or picture), not a page",
     "staff:add_note": "POST only: saves the note and redirects to the case page (checked), where its errors show",
     "staff:assign": "POST only: saves who looks after the request and redirects to the case page (checked)",
     "journey:withdrawal_pdf": "a PDF download, not a page",
@@ -239,6 +255,26 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(page, "change password")
     page.goto("/staff/no-such-page/")
     audit(page, "not found")
+
+    # A consent taken on paper, recorded by the nurse: the form, a refused file, then the case.
+    page.goto(case_url + "record-consent/")
+    audit(page, "record a consent taken outside the link")
+    page.get_by_label("Consent: the patient agreed to the procedure").check()
+    page.get_by_label("Paper consent form").check()
+    page.get_by_label("Scan of the signed form").set_input_files(
+        files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a PDF"}]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the decision").click()
+    page.locator("#error-summary").wait_for()
+    audit(page, "record a consent: the file refused")
+    page.get_by_label("Scan of the signed form").set_input_files(
+        files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": blank_pdf()}]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the decision").click()
+    page.locator(".proceed-staff-record").wait_for()
+    audit(page, "case: recorded by staff")
 
     # A new member of staff sets up their authenticator, and is shown their recovery codes.
     newcomer = django_user_model.objects.create_user(username="new.nurse", password="correct horse battery staple")

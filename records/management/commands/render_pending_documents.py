@@ -1,4 +1,5 @@
-"""Render every sealed PDF still pending (e.g. after a failed render): signed records, then withdrawals.
+"""Render every sealed PDF still pending (e.g. after a failed render): signed records, withdrawals, and
+the cover records of decisions recorded by staff.
 
 Prints one line per document, naming it by its document ID only (no personal
 data), and exits non-zero if any render failed, so cron or CI notices.
@@ -10,8 +11,8 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from consent.models import ConsentRequest, Signature
-from records.documents import store_consent_document, store_withdrawal_document
+from consent.models import ConsentRequest, Signature, StaffRecordedConsent
+from records.documents import store_consent_document, store_staff_record_document, store_withdrawal_document
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,18 @@ class Command(BaseCommand):
                 rendered += 1
                 self.stdout.write(
                     f"Rendered {document.document_id} (withdrawal of {consent_request.signature.document_id})"
+                )
+        for record in StaffRecordedConsent.objects.filter(document__isnull=True).select_related("request__patient"):
+            try:
+                document = store_staff_record_document(record)
+            except Exception as error:
+                failed += 1
+                logger.exception("Rendering the staff record's PDF for request %s failed.", record.request_id)
+                self.stderr.write(f"Failed the record of {record.document_id}: {type(error).__name__}")
+            else:
+                rendered += 1
+                self.stdout.write(
+                    f"Rendered {document.document_id} (record of {record.document_id}, recorded by staff)"
                 )
         if failed:
             raise CommandError(f"{failed} of {failed + rendered} documents could not be rendered; they stay pending.")

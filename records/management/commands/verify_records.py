@@ -58,6 +58,11 @@ class Command(BaseCommand):
             f"{_plural(check.withdrawal_records, 'withdrawal record')} match their audit events "
             f"({_plural(check.events, 'event')}), and every stored PDF matches its SHA-256."
         )
+        if check.staff_records or check.staff_record_documents:
+            self.stdout.write(
+                f"{_plural(check.staff_records, 'decision')} recorded by staff (and their scans) and "
+                f"{_plural(check.staff_record_documents, 'record')} of them match their audit events."
+            )
         if legacy:
             listed = "listed above" if options["all"] else f"the first: {legacy[0].what}; --all lists them"
             self.stdout.write(
