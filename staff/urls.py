@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from staff import case_views
+from staff import blood_thinners, case_views
 from staff import views as staff_views
 
 app_name = "staff"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("requests/<uuid:public_id>/reissue/", case_views.reissue, name="reissue"),
     path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
     path("requests/<uuid:public_id>/reconsent/", case_views.reconsent, name="reconsent"),
+    path("requests/<uuid:public_id>/blood-thinners/", blood_thinners.blood_thinner_plan, name="blood_thinners"),
     path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
     path("", include("staff.checklist_urls")),
 ]
