@@ -122,22 +122,22 @@ def save_preparation_answers(
         )
     if len(named.other_name) > MAX_NAME_LENGTH:
         raise services.ConsentError(_("Please keep the medicine's name under 200 characters."))
+    question = blood_thinner_question(consent_request, consent_request.patient_content)
+    takes_one = question is not None and answers.get(question["key"]) in (PatientAnswer.YES, PatientAnswer.NOT_SURE)
+    missing = None
+    if takes_one and named.is_empty:
+        missing = _("Please choose the blood thinner you take, type its name, or choose “I'm not sure of the name”.")
     with transaction.atomic():
+        # With "Which one?" unanswered the page is kept, not finished, so the step isn't completed.
         missing_steps, unanswered = services.save_preparation_answers(
-            consent_request=consent_request, acknowledged=acknowledged, answers=answers, ip=ip, finish=finish
+            consent_request=consent_request,
+            acknowledged=acknowledged,
+            answers=answers,
+            ip=ip,
+            finish=finish and missing is None,
         )
-        consent_request = services.lock_request(consent_request)
-        question = blood_thinner_question(consent_request, consent_request.patient_content)
-        if question is None:
-            return missing_steps, unanswered, None
-        answer = answers.get(question["key"])
-        takes_one = answer in (PatientAnswer.YES, PatientAnswer.NOT_SURE)
-        _replace_named(consent_request, named if takes_one else Named(), ip)
-        missing = None
-        if takes_one and named.is_empty:
-            missing = _(
-                "Please choose the blood thinner you take, type its name, or choose “I'm not sure of the name”."
-            )
+        if question is not None:
+            _replace_named(services.lock_request(consent_request), named if takes_one else Named(), ip)
         return missing_steps, unanswered, missing
 
 

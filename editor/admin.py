@@ -495,7 +495,6 @@ class BloodThinnerAdmin(admin.ModelAdmin):
         "approved_by",
         "active",
     ]
-    list_filter = ["kind", "active", "is_sample"]
     search_fields = ["name", "other_names"]
     readonly_fields = ["sample_notice"]
     fieldsets = [
