@@ -95,6 +95,7 @@ BLOOD_THINNER_ROUTES = {
     "admin:procedures_bloodthinner_changelist",
     "admin:procedures_bloodthinner_change",
     "admin:procedures_bloodthinner_add",
+    "admin:procedures_bloodthinner_history",
 }
 NOT_CHECKED = {
     "journey:language": "POST only: the welcome page's language picker redirects back to the welcome page, "
@@ -112,6 +113,8 @@ NOT_CHECKED = {
     "staff:checklist_item": "POST only: saves one item's mark (a page from before marks were saved together) "
     "and redirects to the checklist (checked); its errors are shown on the checklist page",
     "healthz": "a plain-text status for load balancers, not a page",
+    "admin:procedures_bloodthinner_delete": "refused to everyone: a blood thinner is retired (untick “active”), "
+    "never deleted, as patients' answers name it",
 }
 
 
@@ -421,6 +424,7 @@ def test_the_blood_thinner_pages_pass_axe(new_page, nurse, content_admin, proced
         ("/admin/procedures/bloodthinner/", "blood thinners list"),
         (f"/admin/procedures/bloodthinner/{BloodThinner.objects.get(name='Apixaban').pk}/change/", "blood thinner"),
         ("/admin/procedures/bloodthinner/add/", "add a blood thinner"),
+        (f"/admin/procedures/bloodthinner/{BloodThinner.objects.get(name='Apixaban').pk}/history/", "its history"),
     ]:
         admin.goto(url)
         audit(admin, label)
