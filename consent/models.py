@@ -388,6 +388,76 @@ class ChecklistAnswer(models.Model):
         return f"Answer to checklist item {self.item_key}"
 
 
+class BloodThinnerAnswer(models.Model):
+    """A blood thinner the patient says they take, named after answering "Yes" or "Not sure" to the question
+    that asks which (`ChecklistItem.asks_about_blood_thinners`). One row a medicine; a patient may name several.
+
+    `medicine_key` names the medicine across saves ("drug:<id>", "other:<name as searched>", "not_sure"),
+    so the nurse's confirmed instructions (`BloodThinnerInstruction`) stay attached to it. `name` keeps the
+    name as the patient picked or typed it, even if the table's row is later removed.
+    """
+
+    class Kind(models.TextChoices):
+        LISTED = "listed", "From the clinic's table"
+        OTHER = "other", "Another medicine (typed by the patient)"
+        NOT_SURE = "not_sure", "Not sure of the name"
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="blood_thinner_answers")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    drug = models.ForeignKey(
+        "procedures.BloodThinner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    medicine_key = models.CharField(max_length=250)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["request", "medicine_key"], name="one_answer_per_blood_thinner")]
+
+    def __str__(self) -> str:
+        return f"Blood thinner answer {self.pk}"
+
+
+class BloodThinnerInstruction(ImmutableModel):
+    """A nurse's record of the plan for one blood thinner, as the prescriber agreed it: the last dose's date,
+    or "keep taking it". Never changed: a new plan is a new row that supersedes the last (history is kept).
+
+    It keeps a copy of what it was based on (the appointment, the class, the table's interval and the date
+    suggested then), so a later change of any of them can be seen. It is shown to the patient only while it
+    is the latest for its medicine and the appointment is still the one it was confirmed for.
+    """
+
+    class Plan(models.TextChoices):
+        STOP = "stop", "Stop: last dose on a date"
+        CONTINUE = "continue", "Keep taking it (the prescriber agreed)"
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.PROTECT, related_name="blood_thinner_instructions")
+    medicine_key = models.CharField(max_length=250)
+    medicine_name = models.CharField(max_length=200)
+    plan = models.CharField(max_length=10, choices=Plan.choices)
+    last_dose_on = models.DateField(null=True, blank=True)
+    suggested_last_dose_on = models.DateField(null=True, blank=True)
+    appointment_at = models.DateTimeField()
+    bleeding_risk = models.CharField(max_length=20, blank=True)
+    stop_hours = models.PositiveIntegerField(null=True, blank=True)
+    from_sample_values = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, help_text="Why the plan differs from the suggestion.")
+    prescriber = models.CharField(max_length=200, help_text="Who agreed the plan.")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["confirmed_at", "id"]
+        indexes = [models.Index(fields=["request", "medicine_key"])]
+
+    def __str__(self) -> str:
+        return f"Blood-thinner instruction {self.pk}"
+
+
 class QuizAnswer(models.Model):
     request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="quiz_answers")
     question_key = models.UUIDField()
@@ -698,6 +768,8 @@ class AuditAction(models.TextChoices):
     STAFF_RECORDED_CONSENT = "staff_recorded_consent", "Consent recorded by staff (not a patient e-signature)"
     STAFF_RECORDED_REFUSAL = "staff_recorded_refusal", "Refusal recorded by staff (not a patient e-signature)"
     STAFF_RECORD_DOCUMENT_RENDERED = "staff_record_document_rendered", "Record of a staff-recorded decision created"
+    BLOOD_THINNERS_NAMED = "blood_thinners_named", "Blood thinners named by the patient"
+    BLOOD_THINNER_PLAN_CONFIRMED = "blood_thinner_plan_confirmed", "Blood-thinner plan confirmed"
 
 
 class AuditEvent(ImmutableModel):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editor import history, learning, preview, publishing, retire
 from procedures.models import (
+    BloodThinner,
     ChecklistItem,
     ComprehensionQuestion,
     Picture,
@@ -19,6 +20,7 @@ from procedures.models import (
     Procedure,
     ProcedureVersion,
     Risk,
+    describe_stop_hours,
 )
 from procedures.pictures import clean_picture, refuse_if_too_large, store_picture
 from procedures.readability import TARGET_GRADE, ReadabilityTextarea, reading_grade
@@ -31,6 +33,7 @@ from procedures.services import (
 )
 
 SAMPLE_WARNING = _("Sample content: your clinic's clinicians must review it before use.")
+BLOOD_THINNER_SAMPLE_WARNING = _("Sample content — to be approved by the clinic's clinicians")
 FORMATTING_HELP = _(
     "Formatting: a blank line starts a new paragraph; lines starting with “- ” make a list; "
     "**double asterisks** make bold. Anything else, such as HTML, is removed before patients see it. "
@@ -124,6 +127,7 @@ class ChecklistItemInline(OrderedInline):
         ("patient_question", "expected_answer"),
         "patient_prompt",
         ("ask_min_age", "ask_max_age", "ask_only_if_could_be_pregnant"),
+        "asks_about_blood_thinners",
     ]
     translated_fields = ["patient_question_es", "patient_prompt_es"]
 
@@ -350,6 +354,17 @@ class ProcedureAdmin(ReadabilityMixin, admin.ModelAdmin):
                 "classes": ["collapse"],
             },
         ),
+        (
+            _("Blood-thinner planning (for nurses, not shown to patients)"),
+            {
+                "fields": ["bleeding_risk", "bleeding_risk_source"],
+                "description": _(
+                    "The class picks each blood thinner's stop interval in the clinic's table of blood thinners. "
+                    "A change takes effect at once for every request, with no need to publish: nurses see the "
+                    "suggested last-dose dates change, and the plans they have already confirmed stay as they are."
+                ),
+            },
+        ),
         (_("Status"), {"fields": ["is_sample"]}),
     ]
     inlines = [
@@ -545,3 +560,62 @@ class ProcedureVersionAdmin(StaffNames, admin.ModelAdmin):
     @admin.display(description=_("Content as published"))
     def content_display(self, version):
         return render_to_string("procedures/version_content.html", {"content": version.content})
+
+
+@admin.register(BloodThinner)
+class BloodThinnerAdmin(admin.ModelAdmin):
+    """The clinic's table of blood thinners: what patients pick from, and the nurses' suggested stop dates."""
+
+    list_display = [
+        "name",
+        "other_names",
+        "kind",
+        "low_risk",
+        "intermediate_risk",
+        "high_risk",
+        "sample_label",
+        "approved_by",
+        "active",
+    ]
+    search_fields = ["name", "other_names"]
+    readonly_fields = ["sample_notice"]
+    fieldsets = [
+        (None, {"fields": ["sample_notice", "name", "other_names", "kind", "active"]}),
+        (
+            _("Stop intervals (hours from the last dose to the procedure)"),
+            {
+                "fields": ["stop_hours_low", "stop_hours_intermediate", "stop_hours_high", "note"],
+                "description": _(
+                    "72 for 3 days, 12 for 12 hours. 0: usually continued. Empty: no standard interval (the nurse is "
+                    "told to ask the prescriber). Each suggestion is for the prescriber to confirm."
+                ),
+            },
+        ),
+        (_("Source and approval"), {"fields": ["source", "is_sample", "approved_by", "approved_on"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Retire a row (untick “active”) rather than delete it: patients' answers and plans name it.
+        return False
+
+    @admin.display(description=_("Low risk"))
+    def low_risk(self, drug):
+        return describe_stop_hours(drug.stop_hours_low)
+
+    @admin.display(description=_("Intermediate risk"))
+    def intermediate_risk(self, drug):
+        return describe_stop_hours(drug.stop_hours_intermediate)
+
+    @admin.display(description=_("High risk"))
+    def high_risk(self, drug):
+        return describe_stop_hours(drug.stop_hours_high)
+
+    @admin.display(description=_("Sample"), boolean=False)
+    def sample_label(self, drug):
+        return BLOOD_THINNER_SAMPLE_WARNING if drug.is_sample else ""
+
+    @admin.display(description="")
+    def sample_notice(self, drug):
+        if drug is None or not drug.is_sample:
+            return ""
+        return format_html('<strong class="proceed-sample-warning">{}</strong>', BLOOD_THINNER_SAMPLE_WARNING)

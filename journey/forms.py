@@ -105,8 +105,17 @@ class RisksForm(ItemsForm):
             )
 
 
+class BloodThinnerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label  # the generic name and the brand names: a patient may know either
+
+
 class PreparingForm(ItemsForm):
-    def __init__(self, *args, steps, questions, **kwargs):
+    """The preparation steps' ticks and the answers to checklist questions; with a question that asks about
+    blood thinners, "Which one?" too: the clinic's blood thinners, another medicine's name, or not sure.
+    Nothing here is required: the service says what is missing when the patient finishes the page."""
+
+    def __init__(self, *args, steps, questions, blood_thinners=None, **kwargs):
         super().__init__(*args, items=steps, label=_("I will do this"), **kwargs)
         for item in questions:
             self.fields[f"answer_{item['key']}"] = forms.ChoiceField(
@@ -115,6 +124,35 @@ class PreparingForm(ItemsForm):
                 widget=forms.RadioSelect,
                 required=False,
             )
+        if blood_thinners is not None:
+            self.fields["bt_drugs"] = BloodThinnerChoiceField(
+                label=_("Which blood thinner do you take? Choose all that you take."),
+                queryset=blood_thinners,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                error_messages={
+                    "invalid_choice": _(
+                        "One of the medicines you chose is no longer on our list. Please choose again, or type its "
+                        "name under “Another medicine”."
+                    ),
+                    "invalid_pk_value": _(
+                        "One of the medicines you chose is no longer on our list. Please choose again, or type its "
+                        "name under “Another medicine”."
+                    ),
+                },
+            )
+            self.fields["bt_other"] = forms.BooleanField(label=_("Another medicine (type its name)"), required=False)
+            self.fields["bt_other_name"] = forms.CharField(
+                label=_("The other medicine's name"),
+                max_length=200,
+                required=False,
+                error_messages={"max_length": _("Please keep the medicine's name under 200 characters.")},
+            )
+            self.fields["bt_not_sure"] = forms.BooleanField(label=_("I'm not sure of the name"), required=False)
+
+    def clean_bt_other_name(self):
+        # Control characters have no place in a medicine's name (it is printed in the checklist PDF).
+        return " ".join("".join(ch for ch in self.cleaned_data["bt_other_name"] if ch.isprintable()).split())
 
     def answers(self) -> dict[str, str]:
         return {

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import is_content_admin, is_nurse
 from config.client_ip import client_ip
-from consent import services, state
+from consent import blood_thinners, services, state
 from consent.models import ConsentDocument, Decision, Language, Step, WithdrawalDocument
 from consent.services import ConsentError, NameMismatch
 from journey import forms
@@ -415,46 +415,84 @@ def risks(request, consent_request, token):
     )
 
 
+def saved_blood_thinners(consent_request) -> dict:
+    """The "Which one?" answers as the preparing form's initial values."""
+    rows = list(consent_request.blood_thinner_answers.all())
+    other = next((row.name for row in rows if row.kind == "other"), "")
+    return {
+        "bt_drugs": [row.drug_id for row in rows if row.kind == "listed" and row.drug_id],
+        "bt_other": bool(other),
+        "bt_other_name": other,
+        "bt_not_sure": any(row.kind == "not_sure" for row in rows),
+    }
+
+
+def named_blood_thinners(form) -> blood_thinners.Named:
+    if "bt_drugs" not in form.fields:
+        return blood_thinners.Named()
+    data = form.cleaned_data
+    # A name typed without ticking "Another medicine" still counts: without JavaScript that is easy to do.
+    other = data["bt_other_name"] if data["bt_other"] or data["bt_other_name"] else ""
+    return blood_thinners.Named(drugs=tuple(data["bt_drugs"]), other_name=other, not_sure=data["bt_not_sure"])
+
+
 @patient_page(Step.PREPARING)
 def preparing(request, consent_request, token):
     content = consent_request.patient_content
     steps = content["preparation_steps"]
     questions = consent_request.patient_questions(content)
+    thinner_question = blood_thinners.blood_thinner_question(consent_request, content)
     initial = {
         f"ack_{key}": row.acknowledged_at is not None
         for key, row in consent_request.saved_acknowledgements("step").items()
     }
     initial.update({f"answer_{a.item_key}": a.answer for a in consent_request.checklist_answers.all()})
-    form = forms.PreparingForm(posted(request), steps=steps, questions=questions, initial=initial)
+    if thinner_question:
+        initial.update(saved_blood_thinners(consent_request))
+    form = forms.PreparingForm(
+        posted(request),
+        steps=steps,
+        questions=questions,
+        blood_thinners=blood_thinners.offered() if thinner_question else None,
+        initial=initial,
+    )
     if request.method == "POST" and saving_only(request) and not form.is_valid():
         return HttpResponse(status=400) if is_autosave(request) else redirect("journey:preparing", token)
-    if request.method == "POST" and form.is_valid() and saving_only(request):
-        services.save_preparation_answers(
-            consent_request=consent_request,
-            acknowledged=form.keys("ack"),
-            answers=form.answers(),
-            ip=client_ip(request),
-            finish=False,
-        )
-        return saved_for_later(request, "journey:preparing", token)
     if request.method == "POST" and form.is_valid():
-        missing_steps, unanswered = services.save_preparation_answers(
-            consent_request=consent_request,
-            acknowledged=form.keys("ack"),
-            answers=form.answers(),
-            ip=client_ip(request),
-        )
-        if not missing_steps and not unanswered:
+        try:
+            missing_steps, unanswered, thinner_missing = blood_thinners.save_preparation_answers(
+                consent_request=consent_request,
+                acknowledged=form.keys("ack"),
+                answers=form.answers(),
+                named=named_blood_thinners(form),
+                ip=client_ip(request),
+                finish=not saving_only(request),
+            )
+        except ConsentError as error:
+            if is_autosave(request):
+                return HttpResponse(status=400)
+            form.add_error("bt_drugs" if "bt_drugs" in form.fields else None, str(error))
+        else:
+            if saving_only(request):
+                return saved_for_later(request, "journey:preparing", token)
+            if not missing_steps and not unanswered and not thinner_missing:
+                for item in questions:
+                    if form.answers().get(item["key"]) != item["expected_answer"]:
+                        messages.warning(request, answer_prompt(item))  # said at once with JavaScript; here too
+                return saved_step_goes_to(request, consent_request, "journey:understanding", token)
+            for step in steps:
+                if step["instruction"] in missing_steps:
+                    form.add_error(f"ack_{step['key']}", _("Please tick to show you will do this."))
             for item in questions:
-                if form.answers().get(item["key"]) != item["expected_answer"]:
-                    messages.warning(request, answer_prompt(item))  # said at once with JavaScript; here too
-            return saved_step_goes_to(request, consent_request, "journey:understanding", token)
-        for step in steps:
-            if step["instruction"] in missing_steps:
-                form.add_error(f"ack_{step['key']}", _("Please tick to show you will do this."))
-        for item in questions:
-            if item["patient_question"] in unanswered:
-                form.add_error(f"answer_{item['key']}", _("Please choose an answer. “Not sure” is fine."))
+                if item["patient_question"] in unanswered:
+                    form.add_error(f"answer_{item['key']}", _("Please choose an answer. “Not sure” is fine."))
+            if thinner_missing:
+                if form.cleaned_data.get("bt_other") and not form.cleaned_data.get("bt_other_name"):
+                    form.add_error(
+                        "bt_other_name", _("Type the medicine's name, or choose “I'm not sure of the name”.")
+                    )
+                else:
+                    form.add_error("bt_drugs", thinner_missing)
     step_fields = [{**row, "ack": form[f"ack_{row['step']['key']}"]} for row in consent_request.dated_steps(content)]
     question_fields = [
         {
@@ -462,6 +500,7 @@ def preparing(request, consent_request, token):
             "field": form[f"answer_{item['key']}"],
             "prompt": answer_prompt(item),
             "show_prompt": form[f"answer_{item['key']}"].value() not in (None, "", item["expected_answer"]),
+            "blood_thinners": thinner_question is not None and item["key"] == thinner_question["key"],
         }
         for item in questions
     ]
@@ -650,6 +689,7 @@ def done(request, consent_request, token):
             # Taken on paper, in person or by telephone: said as such, with no e-signed record to download.
             staff_record=getattr(consent_request, "staff_record", None),
             dated_steps=consent_request.dated_steps(consent_request.patient_content),
+            blood_thinner_plans=blood_thinners.confirmed_for_patient(consent_request),
         ),
     )
 

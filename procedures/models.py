@@ -120,6 +120,16 @@ class ChecklistCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class BleedingRisk(models.TextChoices):
+    """How likely a procedure is to cause serious bleeding, as the ASRA pain-procedure guidance classes it
+    (Narouze S, et al. Reg Anesth Pain Med. 2018;43(3):225-262): the class picks the stop interval of a
+    blood thinner in the clinic's table (`BloodThinner`). Planning data for staff, never shown to patients."""
+
+    LOW = "low", "Low"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    HIGH = "high", "High"
+
+
 class PatientAnswer(models.TextChoices):
     YES = "yes", pgettext_lazy("answer to a question", "Yes")
     NO = "no", pgettext_lazy("answer to a question", "No")
@@ -204,6 +214,22 @@ class Procedure(models.Model):
         editable=False,
         related_name="+",
         verbose_name="Retired by",
+    )
+    # For the nurses' blood-thinner planning (consent.blood_thinners), not for patients: read from the
+    # working copy when a suggestion is made, so it is not part of a published version's content.
+    bleeding_risk = models.CharField(
+        "Bleeding-risk class",
+        max_length=20,
+        choices=BleedingRisk.choices,
+        blank=True,
+        help_text="For blood-thinner planning (ASRA pain-procedure classes: low, intermediate, high). It picks "
+        "each blood thinner's stop interval in the clinic's table. Empty: no date is suggested and the nurse is "
+        "told to ask the prescriber. Takes effect at once for every request; never shown to patients.",
+    )
+    bleeding_risk_source = models.TextField(
+        "Source of the bleeding-risk class",
+        blank=True,
+        help_text="The guidance the class comes from (authors, title, journal, year), shown to nurses with it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -378,6 +404,12 @@ class ChecklistItem(ContentItem):
         choices=[(PatientAnswer.YES, "Yes"), (PatientAnswer.NO, "No")],
         help_text="The answer that needs no follow-up. Any other answer flags the item for the nurse.",
     )
+    asks_about_blood_thinners = models.BooleanField(
+        "Follow-up: ask which blood thinner",
+        default=False,
+        help_text="A patient who answers “Yes” or “Not sure” is asked which blood thinner they take (from the "
+        "clinic's table of blood thinners), and the nurse gets a suggested last-dose date to confirm.",
+    )
 
     history = HistoricalRecords()
 
@@ -394,6 +426,13 @@ class ChecklistItem(ContentItem):
             raise ValidationError({"expected_answer": "Say which answer needs no follow-up."})
         if self.expected_answer and not self.patient_question:
             raise ValidationError({"patient_question": "Write the question, or clear the expected answer."})
+        if self.asks_about_blood_thinners and self.expected_answer != PatientAnswer.NO:
+            raise ValidationError(
+                {
+                    "asks_about_blood_thinners": "Only a question whose answer needing no follow-up is “No” (“Do you "
+                    "take a blood thinner?”) can ask which blood thinner."
+                }
+            )
 
 
 class ComprehensionQuestion(ContentItem):
@@ -570,3 +609,103 @@ class ProcedureVersion(ImmutableModel):
     @property
     def short_fingerprint(self) -> str:
         return self.fingerprint[:12]
+
+
+class BloodThinnerKind(models.TextChoices):
+    ANTICOAGULANT = "anticoagulant", "Anticoagulant"
+    ANTIPLATELET = "antiplatelet", "Antiplatelet"
+    OTHER = "other", "Other (e.g. an anti-inflammatory painkiller)"
+
+
+STOP_HOURS_HELP = (
+    "Hours between the last dose and the procedure for a {risk}-risk procedure: 72 for 3 days, 12 for 12 hours. "
+    "0: usually continued (not stopped). Empty: no standard interval; the nurse is told to ask the prescriber."
+)
+
+
+class BloodThinner(models.Model):
+    """One row of the clinic's table of blood thinners: how long before a procedure each is usually stopped,
+    by the procedure's bleeding-risk class. Patients pick from the active rows; the nurses' suggestions
+    (consent.blood_thinners) come from it, always for the prescriber to confirm.
+
+    A stop interval is kept in hours, which says "12 hours" and "5 days" (120) alike: 0 means the drug is
+    usually continued, and empty that there is no standard interval (a shared decision with the prescriber).
+    """
+
+    name = models.CharField(
+        "Generic name", max_length=100, unique=True, help_text="As patients and prescribers know it, e.g. “Apixaban”."
+    )
+    other_names = models.CharField(
+        "Other names",
+        max_length=300,
+        blank=True,
+        help_text="Brand names a patient may know it by, separated by commas, e.g. “Eliquis”. Shown to patients "
+        "beside the generic name.",
+    )
+    kind = models.CharField(max_length=20, choices=BloodThinnerKind.choices)
+    stop_hours_low = models.PositiveIntegerField(
+        "Stop before a low-risk procedure (hours)", null=True, blank=True, help_text=STOP_HOURS_HELP.format(risk="low")
+    )
+    stop_hours_intermediate = models.PositiveIntegerField(
+        "Stop before an intermediate-risk procedure (hours)",
+        null=True,
+        blank=True,
+        help_text=STOP_HOURS_HELP.format(risk="intermediate"),
+    )
+    stop_hours_high = models.PositiveIntegerField(
+        "Stop before a high-risk procedure (hours)",
+        null=True,
+        blank=True,
+        help_text=STOP_HOURS_HELP.format(risk="high"),
+    )
+    note = models.TextField(
+        "Note for the nurse",
+        blank=True,
+        help_text="What else matters, e.g. “5 days with a normal INR” or “Depends on kidney function: check "
+        "creatinine clearance”. Shown with every suggestion.",
+    )
+    source = models.TextField(help_text="The guidance the intervals come from: authors, title, journal, year.")
+    is_sample = models.BooleanField(
+        "Sample values",
+        default=False,
+        help_text="Shipped with Proceed from published guidance: sample content, to be approved by the clinic's "
+        "clinicians. Untick once they have approved this row.",
+    )
+    approved_by = models.CharField(
+        max_length=200, blank=True, help_text="The clinician who approved this row for the clinic, with their role."
+    )
+    approved_on = models.DateField(null=True, blank=True)
+    active = models.BooleanField(
+        default=True, help_text="Offered to patients. Untick to retire a drug the clinic no longer lists."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "blood thinner"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """How a patient finds it: "Apixaban (Eliquis)"."""
+        return f"{self.name} ({self.other_names})" if self.other_names.strip() else self.name
+
+    def stop_hours(self, bleeding_risk: str) -> int | None:
+        """The stop interval for a procedure of this class: hours, 0 (continued) or None (no standard one)."""
+        return getattr(self, f"stop_hours_{bleeding_risk}") if bleeding_risk in BleedingRisk.values else None
+
+
+def describe_stop_hours(hours: int | None) -> str:
+    """A stop interval in words for staff: "3 days (72 hours)", "12 hours", "usually continued"."""
+    if hours is None:
+        return "no standard interval"
+    if hours == 0:
+        return "usually continued"
+    if hours % 24 == 0:
+        days = hours // 24
+        return f"{days} day{'s' if days != 1 else ''} ({hours} hours)"
+    return f"{hours} hours"

@@ -161,6 +161,8 @@ def _checklist_item(item: ChecklistItem) -> dict[str, Any]:
         row["ask_max_age"] = item.ask_max_age
     if item.ask_only_if_could_be_pregnant:
         row["ask_only_if_could_be_pregnant"] = True
+    if item.asks_about_blood_thinners:
+        row["asks_about_blood_thinners"] = True
     return row
 
 
@@ -459,7 +461,7 @@ def _fill_procedure(procedure: Procedure, data: dict[str, Any]) -> None:
     for field in PROCEDURE_TEXT_FIELDS:
         setattr(procedure, field, data[field])
     procedure.questions_to_ask = data.get("questions_to_ask", "")
-    for name in sample_content.LEAFLET_FIELDS:
+    for name in (*sample_content.LEAFLET_FIELDS, *sample_content.PLANNING_FIELDS):
         setattr(procedure, name, data.get(name, Procedure._meta.get_field(name).get_default()))
     procedure.full_clean()
     procedure.save()

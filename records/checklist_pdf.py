@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from consent import blood_thinners
 from consent.models import (
     ChecklistAnswer,
     ChecklistEntry,
@@ -211,6 +212,11 @@ def checklist_context(consent_request: ConsentRequest) -> dict:
         "overview": overview,
         "signed_off_by": staff_name(overview.sign_off.signed_off_by) if overview.sign_off else "",
         "confirmed_by": staff_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
+        # Only confirmed plans are printed as instructions; a suggestion never is.
+        "blood_thinners": [
+            {"s": plan, "confirmed_by": staff_name(plan.confirmed.confirmed_by) if plan.confirmed else ""}
+            for plan in blood_thinners.plan_for(consent_request)
+        ],
         "printed_at": timezone.now(),
         "time_zone": settings.TIME_ZONE,
     }

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import nurse_required
 from config.client_ip import client_ip
-from consent import services
+from consent import blood_thinners, services
 from consent.models import (
     AuditAction,
     ConsentDocument,
@@ -69,6 +69,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "note_form": CaseNoteForm(),
             "events": consent_request.audit_events.select_related("user"),
             "questions": [(q, AnswerQuestionForm(prefix=f"question-{q.pk}")) for q in summary["asked"]],
+            "bt_plan": blood_thinners.plan_for(consent_request),
             "missing_language": (
                 language_for_staff(missing) if (missing := consent_request.preferred_language_missing) else None
             ),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import nurse_required
 from config.client_ip import client_ip
-from consent import services, state
+from consent import blood_thinners, services, state
 from consent.models import ChecklistState, ConsentRequest, Status
 from procedures.roles import staff_name
 from records.checklist_pdf import ChecklistOverview, checklist_overview, render_checklist_pdf
@@ -42,6 +42,7 @@ def _page_context(consent_request: ConsentRequest, overview: ChecklistOverview) 
         "confirmed_by": staff_name(consent_request.confirmed_by) if consent_request.confirmed_by_id else "",
         "signature": getattr(consent_request, "signature", None),
         "staff_record": getattr(consent_request, "staff_record", None),
+        "bt_plan": blood_thinners.plan_for(consent_request),
     }
 
 

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from consent import state
+from consent import blood_thinners, state
 from consent.models import (
     Acknowledgement,
     ChecklistAnswer,
@@ -71,6 +71,7 @@ class Flag:
     EXPIRED = "expired"
     CONTENT_CHANGED = "content_changed"
     PDF_PENDING = "pdf_pending"
+    BLOOD_THINNER = "blood_thinner"
 
 
 FLAG_CHOICES: list[tuple[str, str | Promise]] = [
@@ -86,6 +87,7 @@ FLAG_CHOICES: list[tuple[str, str | Promise]] = [
     (Flag.EXPIRED, _("Link expired")),
     (Flag.CONTENT_CHANGED, _("Content changed since signing")),
     (Flag.PDF_PENDING, _("PDF pending")),
+    (Flag.BLOOD_THINNER, _("Blood thinner: plan to confirm")),
 ]
 
 # Bootstrap's text-bg-* tones for the status badge. The badge always carries the
@@ -145,6 +147,8 @@ def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
         # Until a re-consent is requested: then the new request carries the matter.
         Flag.CONTENT_CHANGED: Q(content_changed_at__isnull=False, reconsent_requested=False),
         Flag.PDF_PENDING: Q(pdf_pending=True),
+        # A blood thinner named with no plan standing, on a request that may still go ahead.
+        Flag.BLOOD_THINNER: Q(blood_thinner_to_plan=True) & ~Q(status__in=state.CHECKLIST_CLOSED),
     }
 
 
@@ -209,6 +213,7 @@ def dashboard_rows(
             checklist_problem=Exists(_latest_entries_in_problem()),
             checklist_signed_off=Exists(ChecklistSignOff.objects.filter(request=request)),
             step_shown_late=Exists(Acknowledgement.objects.filter(request=request, shown_late_on__isnull=False)),
+            blood_thinner_to_plan=Exists(blood_thinners.unplanned_answers(request)),
         )
     )
     if status:
@@ -280,6 +285,15 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
         flags.append(RowFlag(Flag.CONTENT_CHANGED, gettext("Content changed since signing"), "danger"))
     if row.pdf_pending:
         flags.append(RowFlag(Flag.PDF_PENDING, gettext("PDF pending"), "secondary"))
+    if row.blood_thinner_to_plan and row.status not in state.CHECKLIST_CLOSED:
+        # `blood_thinner_urgent` is set for a page's rows by `prepare_rows` (one query for the page).
+        urgent = getattr(row, "blood_thinner_urgent", None)
+        if urgent == "too_late":
+            flags.append(RowFlag(Flag.BLOOD_THINNER, gettext("Blood thinner: too late to stop in time"), "danger"))
+        elif urgent == "today":
+            flags.append(RowFlag(Flag.BLOOD_THINNER, gettext("Blood thinner: last dose is today"), "danger"))
+        else:
+            flags.append(RowFlag(Flag.BLOOD_THINNER, gettext("Blood thinner: plan to confirm"), "warning"))
     return flags
 
 
@@ -311,7 +325,10 @@ def prepare_rows(rows, now: datetime.datetime) -> list[ConsentRequest]:
     languages: dict[tuple[str, str], str] = {}
     prepared = []
     previous_day = None
+    rows = list(rows)
+    urgent = blood_thinners.urgent_requests([row.pk for row in rows if row.blood_thinner_to_plan])
     for row in rows:
+        row.blood_thinner_urgent = urgent.get(row.pk)
         local = timezone.localtime(row.appointment_at)
         day = local.date()
         row.starts_day = day != previous_day

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from staff import case_views, staff_record_views
+from staff import blood_thinners, case_views, staff_record_views
 from staff import views as staff_views
 
 app_name = "staff"
@@ -25,6 +25,7 @@ urlpatterns = [
     path("requests/<uuid:public_id>/record-consent/", staff_record_views.record_consent, name="record_consent"),
     path("requests/<uuid:public_id>/scan", staff_record_views.scan, name="staff_record_scan"),
     path("requests/<uuid:public_id>/staff-record.pdf", staff_record_views.staff_record_pdf, name="staff_record_pdf"),
+    path("requests/<uuid:public_id>/blood-thinners/", blood_thinners.blood_thinner_plan, name="blood_thinners"),
     path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
     path("", include("staff.checklist_urls")),
 ]

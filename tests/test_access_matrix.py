@@ -432,6 +432,8 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/requests/<uuid:public_id>/checklist/<uuid:item_key>/": Entry(nurses_only(POST_ONLY)),
     "staff/requests/<uuid:public_id>/checklist.pdf": Entry(nurses_only(PDF)),
     "staff/requests/<uuid:public_id>/confirm/": Entry(nurses_only(OK)),
+    # Blood-thinner planning (case A names none: the page says so; the work is in tests/test_blood_thinners.py).
+    "staff/requests/<uuid:public_id>/blood-thinners/": Entry(nurses_only(OK)),
     # Public: checking a sealed PDF, and the load balancers' health check. Never about a case.
     "verify/": Entry(everyone(OK)),
     # Public: a picture in procedure content, named by its SHA-256 (tests/test_content_pictures.py).

@@ -20,6 +20,7 @@ from django.utils import timezone
 from consent import services
 from consent.models import (
     Acknowledgement,
+    BloodThinnerAnswer,
     ChecklistEntry,
     ChecklistState,
     ConsentRequest,
@@ -254,6 +255,16 @@ def _content_changed(case):
     ConsentRequest.objects.filter(pk=case.request.pk).update(content_changed_at=timezone.now())
 
 
+def _blood_thinner_named(case):
+    # A blood thinner named from the clinic's table, no plan confirmed (tests/test_blood_thinners.py has the rest).
+    from procedures.models import BloodThinner
+
+    drug = BloodThinner.objects.create(name="Testaban", kind="anticoagulant", stop_hours_intermediate=72, source="T")
+    BloodThinnerAnswer.objects.create(
+        request=case.request, kind="listed", drug=drug, name=drug.name, medicine_key=f"drug:{drug.pk}"
+    )
+
+
 FLAG_CASES = {
     Flag.QUESTIONS: (complete_journey, "1 question waiting"),
     Flag.ANSWERS: (_blood_thinner_yes, "Answer needs follow-up"),
@@ -268,6 +279,7 @@ FLAG_CASES = {
     Flag.CONTENT_CHANGED: (_content_changed, "Content changed since signing"),
     # The PDF renders after the commit, which never comes inside a test's transaction: it stays pending.
     Flag.PDF_PENDING: (sign_case, "PDF pending"),
+    Flag.BLOOD_THINNER: (_blood_thinner_named, "Blood thinner: plan to confirm"),
 }
 SHOW_PAST_DAYS = {"start": (TODAY - datetime.timedelta(days=3)).isoformat(), "end": TODAY + datetime.timedelta(days=7)}
 

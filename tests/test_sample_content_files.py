@@ -16,12 +16,13 @@ from procedures.services import load_sample_procedures
 
 # The fingerprint of each sample procedure's first published version, loaded from the files. They may
 # change only when the sample content changes, and then in the same commit (last: the clinical review
-# of issue 15, with sources, severity wording, pictures and the leaflet's details).
+# of issue 15, with sources, severity wording, pictures and the leaflet's details; then issue 17's
+# `asks_about_blood_thinners` on each sample's blood-thinner question).
 PUBLISHED_FINGERPRINTS = {
-    "lumbar-puncture": "e4207cf581f8c13be0468e7b8fd07a26841a60bc2b88b1846cc02b41e53450bd",
-    "percutaneous-lumbar-fusion": "08aee70ecf74cdd2d8617d9680d8eeac1e58a01cf8b3a7cc05d2820d2b4f411d",
-    "lumbar-sympathetic-block": "6b6ac611d33a05eda3b2a44de896ec752808f004318d258be95f116fa299b55c",
-    "lumbar-laminectomy": "42a600d02b01de0d01817379c717314c54e2d05fab574d7cd0094f1b27d3a091",
+    "lumbar-puncture": "2e2815cca42d69f02df859a00250c1bef9e7af3d3b106a718ec4bce35e3ed416",
+    "percutaneous-lumbar-fusion": "81d1eebde1c841f685506fde8c38ee12b82f362d3b6435693a3e7caeb765892e",
+    "lumbar-sympathetic-block": "6fd626727ce7f34424431f339eb9e0e8801a078d85679d61f42d083580517212",
+    "lumbar-laminectomy": "ba6baf08c578a6dca06b69f88f9f9e567f3b258c639a64872d721701a3ef5b3d",
 }
 
 

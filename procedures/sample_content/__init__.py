@@ -49,6 +49,9 @@ OPTIONAL_SECTIONS = ("pictures",)
 # leaflet, when it is to be reviewed (a date, 2027-12-01), and questions a patient may want to ask
 # (a list, kept one per line). A translation may hold only the questions.
 LEAFLET_FIELDS = ("author", "clinical_reviewer", "review_by")
+# For the nurses' blood-thinner planning, not patients (so not in a published version): the procedure's
+# bleeding-risk class (low, intermediate, high) and the guidance it comes from. English file only.
+PLANNING_FIELDS = ("bleeding_risk", "bleeding_risk_source")
 LIST_FIELDS = ("questions_to_ask",)
 FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<language>[a-z]{2})\.yaml$")
 THE_PROCEDURE = "the procedure"  # how a message names the file's top level
@@ -108,6 +111,7 @@ SPECS = {
             "ask_min_age": ABSENT,
             "ask_max_age": ABSENT,
             "ask_only_if_could_be_pregnant": ABSENT,
+            "asks_about_blood_thinners": ABSENT,
         },
         label=("text",),
     ),
@@ -298,7 +302,7 @@ def _translated_item(
 
 def _procedure_texts(path: Path, data: dict[str, Any], *, language: str) -> dict[str, Any]:
     """The file's top level: the procedure's texts, checked, after making sure it holds nothing else."""
-    extra = (*LIST_FIELDS, *LEAFLET_FIELDS) if language == ENGLISH else LIST_FIELDS
+    extra = (*LIST_FIELDS, *LEAFLET_FIELDS, *PLANNING_FIELDS) if language == ENGLISH else LIST_FIELDS
     expected = (*PROCEDURE_FIELDS, *extra, *SECTIONS, *OPTIONAL_SECTIONS)
     for name in data:
         if name not in expected:
@@ -332,6 +336,11 @@ def _procedure_texts(path: Path, data: dict[str, Any], *, language: str) -> dict
         elif problem := _value_problem(value, Procedure._meta.get_field(name), need_text=True):
             raise SampleContentError(path, problem, item=THE_PROCEDURE, field=name)
         row[name] = value
+    for name in PLANNING_FIELDS:
+        if name in data:
+            if problem := _value_problem(data[name], Procedure._meta.get_field(name), need_text=True):
+                raise SampleContentError(path, problem, item=THE_PROCEDURE, field=name)
+            row[name] = data[name]
     return row
 
 

@@ -7,16 +7,21 @@ in NOT_CHECKED with the reason, so a new page cannot be left out silently.
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 from django.views.defaults import server_error
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 from pypdf import PdfWriter
 
-from procedures.models import Picture
+from consent import blood_thinners
+from consent.models import ConsentRequest
+from procedures.blood_thinners import load_sample_blood_thinners
+from procedures.models import BloodThinner, ChecklistItem, Picture
 from procedures.pictures import store_picture
 from procedures.sample_content import SAMPLE_DIR
 from procedures.services import publish_procedure
@@ -108,6 +113,14 @@ RETIRE_ROUTES = {
     "admin:procedures_procedure_changelist",
     "journey:welcome",
 }
+# The blood-thinner planning pages (issue 17), checked by their own test below.
+BLOOD_THINNER_ROUTES = {
+    "staff:blood_thinners",
+    "admin:procedures_bloodthinner_changelist",
+    "admin:procedures_bloodthinner_change",
+    "admin:procedures_bloodthinner_add",
+    "admin:procedures_bloodthinner_history",
+}
 NOT_CHECKED = {
     "journey:language": "POST only: the welcome page's language picker redirects back to the welcome page, "
     "which tests/browser/test_spanish.py checks in both languages",
@@ -126,6 +139,8 @@ NOT_CHECKED = {
     "staff:checklist_item": "POST only: saves one item's mark (a page from before marks were saved together) "
     "and redirects to the checklist (checked); its errors are shown on the checklist page",
     "healthz": "a plain-text status for load balancers, not a page",
+    "admin:procedures_bloodthinner_delete": "refused to everyone: a blood thinner is retired (untick “active”), "
+    "never deleted, as patients' answers name it",
 }
 
 
@@ -428,3 +443,78 @@ def test_retiring_and_restoring_pass_axe(new_page, content_admin, published_proc
     expect(patient.get_by_role("heading", name="This information is no longer available")).to_be_visible()
     audit(patient, "patient: the information is no longer available")
     audit.assert_clean(RETIRE_ROUTES)
+
+
+def test_the_blood_thinner_pages_pass_axe(new_page, nurse, content_admin, procedure, settings):
+    """The patient's "Which one?" (shown, then with an error), the nurse's planning page (a suggestion too
+    soon, then a change refused for want of a reason), the case page, the done page with a confirmed plan,
+    and the clinic's table in the admin."""
+    audit = AxeAudit()
+    load_sample_blood_thinners()
+    ChecklistItem.objects.filter(procedure=procedure).update(asks_about_blood_thinners=True)
+    procedure.bleeding_risk = "intermediate"
+    procedure.save()
+    publish_procedure(procedure=procedure, published_by=None, change_summary="First", is_material=False)
+    case = make_case(procedure, PATIENT, days_ahead=2)
+
+    page = new_page(has_touch=True, is_mobile=True)
+    page.goto(f"{case.url}identity/")
+    dob = PATIENT["date_of_birth"]
+    page.fill("#id_day", str(dob.day))
+    page.fill("#id_month", str(dob.month))
+    page.fill("#id_year", str(dob.year))
+    submit(page)
+    page.wait_for_url("**/about/")
+    ConsentRequest.objects.filter(pk=case.request.pk).update(progress=4)
+    page.goto(f"{case.url}preparing/")
+    page.locator("main input[type=radio][value=yes]").first.check()
+    expect(page.locator(".proceed-blood-thinners")).to_be_visible()
+    audit(page, "preparing: which blood thinner")
+    page.locator("main input[type=checkbox][name^=ack_]").first.check()
+    with page.expect_navigation():
+        submit(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    audit(page, "preparing: which blood thinner, not answered")
+
+    blood_thinners.save_preparation_answers(
+        consent_request=case.request,
+        acknowledged={s["key"] for s in case.request.content["preparation_steps"]},
+        answers={case.request.content["checklist_items"][0]["key"]: "yes"},
+        named=blood_thinners.Named(drugs=(BloodThinner.objects.get(name="Apixaban"),)),
+        ip=None,
+    )
+    staff = new_page(viewport=DESKTOP)
+    sign_in_staff(staff, nurse)
+    staff.goto(f"/staff/requests/{case.request.public_id}/blood-thinners/")
+    expect(staff.locator(".proceed-blood-thinner-urgent")).to_be_visible()
+    audit(staff, "blood thinners: too soon")
+    staff.fill("input[name$=last_dose_on]", (timezone.localdate() + datetime.timedelta(days=1)).isoformat())
+    staff.fill("input[name$=prescriber]", "Dr Ruiz")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Confirm the plan").click()
+    expect(staff.locator("#error-summary")).to_be_visible()
+    audit(staff, "blood thinners: a change with no reason")
+    staff.fill("textarea[name$=reason]", "The prescriber agreed a shorter stop")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Confirm the plan").click()
+    audit(staff, "blood thinners: confirmed")
+    staff.goto(f"/staff/requests/{case.request.public_id}/")
+    audit(staff, "case: blood thinners")
+
+    sign_case(case)
+    page.goto(f"{case.url}done/")
+    expect(page.locator(".proceed-blood-thinner-plans")).to_be_visible()
+    audit(page, "done: the confirmed plan")
+
+    admin = new_page(viewport=DESKTOP)
+    sign_in_staff(admin, content_admin, "/admin/")
+    for url, label in [
+        ("/admin/procedures/bloodthinner/", "blood thinners list"),
+        (f"/admin/procedures/bloodthinner/{BloodThinner.objects.get(name='Apixaban').pk}/change/", "blood thinner"),
+        ("/admin/procedures/bloodthinner/add/", "add a blood thinner"),
+        (f"/admin/procedures/bloodthinner/{BloodThinner.objects.get(name='Apixaban').pk}/history/", "its history"),
+    ]:
+        admin.goto(url)
+        audit(admin, label)
+
+    audit.assert_clean(BLOOD_THINNER_ROUTES)

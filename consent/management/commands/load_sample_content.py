@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from consent.services import update_untouched_samples
+from procedures.blood_thinners import classify_sample_procedures, load_sample_blood_thinners
 from procedures.services import load_sample_procedures
 
 
@@ -26,4 +27,12 @@ class Command(BaseCommand):
             else:
                 state = "already present, left as it is"
             self.stdout.write(f"{procedure.name}: {state} (version {version.number if version else 'none'})")
+        for procedure in classify_sample_procedures():
+            self.stdout.write(f"{procedure.name}: bleeding-risk class set to {procedure.get_bleeding_risk_display()}")
+        drugs = load_sample_blood_thinners()
+        self.stdout.write(
+            f"Blood thinners: {len(drugs)} sample rows added to the clinic's table"
+            if drugs
+            else "Blood thinners: the clinic's table already has every sample row, left as it is"
+        )
         self.stdout.write(self.style.WARNING("Sample content must be reviewed by your clinic's clinicians before use."))
