@@ -216,6 +216,10 @@ PROCEED_LINK_HOURS_AFTER_APPOINTMENT = env_int("PROCEED_LINK_HOURS_AFTER_APPOINT
 # Consent is confirmed with the patient on the appointment's day (clinic time); this many days
 # before it too, for a clinic that confirms at a pre-admission visit (0: on the day only).
 PROCEED_CONFIRM_DAYS_BEFORE = env_int("PROCEED_CONFIRM_DAYS_BEFORE", 0, minimum=0)
+# Whether the nurse's day-of confirmation waits for the clinician's countersignature (the statement of
+# the health professional) of a consent the patient e-signed. Off: the countersignature is shown and
+# flagged, but nothing waits for it.
+PROCEED_REQUIRE_COUNTERSIGNATURE = env_bool("PROCEED_REQUIRE_COUNTERSIGNATURE", default=False)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

@@ -11,3 +11,7 @@ consent_signed = Signal()
 
 # A patient withdrew a signed consent. Argument: consent_request.
 consent_withdrawn = Signal()
+
+# A clinician countersigned a patient's consent (the statement of the health professional).
+# Argument: countersignature.
+consent_countersigned = Signal()

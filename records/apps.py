@@ -14,3 +14,7 @@ class RecordsConfig(AppConfig):
         # Each signed decision and each withdrawal gets its sealed PDF, rendered by a background task.
         signals.consent_signed.connect(tasks.enqueue_consent_document, dispatch_uid="records.consent_signed")
         signals.consent_withdrawn.connect(tasks.enqueue_withdrawal_document, dispatch_uid="records.consent_withdrawn")
+        # A countersignature gets the clinician's part, its own sealed PDF (the patient's never changes).
+        signals.consent_countersigned.connect(
+            tasks.enqueue_clinician_document, dispatch_uid="records.consent_countersigned"
+        )

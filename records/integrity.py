@@ -22,6 +22,7 @@ from consent.integrity import DIGESTS_SINCE, SIGNATURE_DIGEST_KEY, signature_dig
 from consent.models import (
     AuditAction,
     AuditEvent,
+    ClinicianDocument,
     ConsentDocument,
     ConsentRequest,
     Decision,
@@ -80,14 +81,14 @@ def file_sha256(field_file) -> str:
 
 
 class RecordCheck:
-    """Every signature, consent record and withdrawal record against the audit chain; see the module.
+    """Every signature, consent record, withdrawal record and clinician's part against the audit chain; see the module.
 
     `findings()` yields them in that order, then the events whose row is gone; the counts say how
     many of each were checked.
     """
 
     def __init__(self):
-        self.signatures = self.consent_records = self.withdrawal_records = self.events = 0
+        self.signatures = self.consent_records = self.withdrawal_records = self.clinician_records = self.events = 0
         first = (
             AuditEvent.objects.filter(action__in=list(SIGNING_ACTIONS), detail__has_key=SIGNATURE_DIGEST_KEY)
             .order_by("sequence")
@@ -103,6 +104,7 @@ class RecordCheck:
         yield from self._signatures()
         yield from self._documents(ConsentDocument, AuditAction.DOCUMENT_RENDERED, "consent record")
         yield from self._documents(WithdrawalDocument, AuditAction.WITHDRAWAL_DOCUMENT_RENDERED, "withdrawal record")
+        yield from self._documents(ClinicianDocument, AuditAction.CLINICIAN_DOCUMENT_RENDERED, "clinician's part")
         yield from self._events_without_rows()
 
     # Signatures --------------------------------------------------------------------------------
@@ -155,17 +157,20 @@ class RecordCheck:
     # Sealed PDFs -------------------------------------------------------------------------------
 
     def _documents(self, model, action: str, label: str) -> Iterator[Finding]:
-        rows = (
-            model.objects.select_related("signature__request").defer("signature__drawn_signature")
-            if model is ConsentDocument
-            else model.objects.select_related("request")
-        )
+        if model is ConsentDocument:
+            rows = model.objects.select_related("signature__request").defer("signature__drawn_signature")
+        elif model is ClinicianDocument:
+            rows = model.objects.select_related("countersignature__request").defer("countersignature__parts")
+        else:
+            rows = model.objects.select_related("request")
         for chunk in _chunks(rows):
             requests = {document.pk: self._request_of(document) for document in chunk}
             events = _events_for((request.pk for request in requests.values()), [action])
             for document in chunk:
                 if model is ConsentDocument:
                     self.consent_records += 1
+                elif model is ClinicianDocument:
+                    self.clinician_records += 1
                 else:
                     self.withdrawal_records += 1
                 document_id = self._document_id(document)
@@ -176,7 +181,11 @@ class RecordCheck:
 
     @staticmethod
     def _request_of(document) -> ConsentRequest:
-        return document.signature.request if isinstance(document, ConsentDocument) else document.request
+        if isinstance(document, ConsentDocument):
+            return document.signature.request
+        if isinstance(document, ClinicianDocument):
+            return document.countersignature.request
+        return document.request
 
     @staticmethod
     def _document_id(document) -> str:
@@ -222,6 +231,7 @@ class RecordCheck:
             **{action: ("signature", Signature, "document_id") for action in SIGNING_ACTIONS},
             AuditAction.DOCUMENT_RENDERED: ("consent record", ConsentDocument, "signature__document_id"),
             AuditAction.WITHDRAWAL_DOCUMENT_RENDERED: ("withdrawal record", WithdrawalDocument, "document_id"),
+            AuditAction.CLINICIAN_DOCUMENT_RENDERED: ("clinician's part", ClinicianDocument, "document_id"),
         }
         events = AuditEvent.objects.filter(action__in=list(kinds)).values("sequence", "request_id", "action", "detail")
         last = 0

@@ -40,6 +40,8 @@ from consent.models import (
     ChecklistSignOff,
     ChecklistState,
     ConsentRequest,
+    Countersignature,
+    Decision,
     PatientQuestion,
     QuizAnswer,
     Signature,
@@ -70,6 +72,7 @@ class Flag:
     EXPIRED = "expired"
     CONTENT_CHANGED = "content_changed"
     PDF_PENDING = "pdf_pending"
+    AWAITING_CLINICIAN = "awaiting_clinician"
 
 
 FLAG_CHOICES: list[tuple[str, str | Promise]] = [
@@ -85,6 +88,7 @@ FLAG_CHOICES: list[tuple[str, str | Promise]] = [
     (Flag.EXPIRED, _("Link expired")),
     (Flag.CONTENT_CHANGED, _("Content changed since signing")),
     (Flag.PDF_PENDING, _("PDF pending")),
+    (Flag.AWAITING_CLINICIAN, _("Awaiting clinician")),
 ]
 
 # Bootstrap's text-bg-* tones for the status badge. The badge always carries the
@@ -144,6 +148,8 @@ def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
         # Until a re-consent is requested: then the new request carries the matter.
         Flag.CONTENT_CHANGED: Q(content_changed_at__isnull=False, reconsent_requested=False),
         Flag.PDF_PENDING: Q(pdf_pending=True),
+        # As `ConsentRequest.awaiting_countersignature`: e-signed consent that still stands, not countersigned.
+        Flag.AWAITING_CLINICIAN: Q(status__in=state.CONSENTED, consent_e_signed=True, countersigned=False),
     }
 
 
@@ -201,6 +207,8 @@ def dashboard_rows(
                 Acknowledgement.objects.filter(request=request, kind=Acknowledgement.Kind.RISK, wants_to_discuss=True)
             ),
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
+            consent_e_signed=Exists(Signature.objects.filter(request=request, decision=Decision.CONSENT)),
+            countersigned=Exists(Countersignature.objects.filter(request=request)),
             answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
             reconsent_requested=Exists(ConsentRequest.objects.filter(replaces=request)),
             checklist_problem=Exists(_latest_entries_in_problem()),
@@ -277,6 +285,8 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
         flags.append(RowFlag(Flag.CONTENT_CHANGED, gettext("Content changed since signing"), "danger"))
     if row.pdf_pending:
         flags.append(RowFlag(Flag.PDF_PENDING, gettext("PDF pending"), "secondary"))
+    if row.status in state.CONSENTED and row.consent_e_signed and not row.countersigned:
+        flags.append(RowFlag(Flag.AWAITING_CLINICIAN, gettext("Awaiting clinician"), "warning"))
     return flags
 
 

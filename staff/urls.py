@@ -1,8 +1,8 @@
-"""Staff pages under /staff/ (nurses only)."""
+"""Staff pages under /staff/ (nurses and clinicians; countersigning: clinicians only)."""
 
 from django.urls import include, path
 
-from staff import case_views
+from staff import case_views, countersign_views
 from staff import views as staff_views
 
 app_name = "staff"
@@ -23,5 +23,7 @@ urlpatterns = [
     path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
     path("requests/<uuid:public_id>/reconsent/", case_views.reconsent, name="reconsent"),
     path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
+    path("requests/<uuid:public_id>/countersign/", countersign_views.countersign, name="countersign"),
+    path("requests/<uuid:public_id>/clinician.pdf", countersign_views.clinician_pdf, name="clinician_pdf"),
     path("", include("staff.checklist_urls")),
 ]

@@ -268,6 +268,8 @@ FLAG_CASES = {
     Flag.CONTENT_CHANGED: (_content_changed, "Content changed since signing"),
     # The PDF renders after the commit, which never comes inside a test's transaction: it stays pending.
     Flag.PDF_PENDING: (sign_case, "PDF pending"),
+    # Consent e-signed and not yet countersigned (tests/test_countersign.py: countersigned, it goes).
+    Flag.AWAITING_CLINICIAN: (sign_case, "Awaiting clinician"),
 }
 SHOW_PAST_DAYS = {"start": (TODAY - datetime.timedelta(days=3)).isoformat(), "end": TODAY + datetime.timedelta(days=7)}
 

@@ -1,4 +1,5 @@
-"""Render every sealed PDF still pending (e.g. after a failed render): signed records, then withdrawals.
+"""Render every sealed PDF still pending (e.g. after a failed render): signed records, withdrawals, then
+clinicians' parts.
 
 Prints one line per document, naming it by its document ID only (no personal
 data), and exits non-zero if any render failed, so cron or CI notices.
@@ -10,8 +11,8 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from consent.models import ConsentRequest, Signature
-from records.documents import store_consent_document, store_withdrawal_document
+from consent.models import ConsentRequest, Countersignature, Signature
+from records.documents import store_clinician_document, store_consent_document, store_withdrawal_document
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,20 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Rendered {document.document_id} (withdrawal of {consent_request.signature.document_id})"
                 )
+        countersignatures = Countersignature.objects.filter(document__isnull=True).order_by("signed_at", "pk")
+        for countersignature in countersignatures:
+            try:
+                document = store_clinician_document(countersignature)
+            except Exception as error:
+                failed += 1
+                logger.exception(
+                    "Rendering the clinician's part for request %s failed; it stays pending.",
+                    countersignature.request_id,
+                )
+                self.stderr.write(f"Failed the clinician's part {countersignature.document_id}: {type(error).__name__}")
+            else:
+                rendered += 1
+                self.stdout.write(f"Rendered {document.document_id} (clinician's part {countersignature.document_id})")
         if failed:
             raise CommandError(f"{failed} of {failed + rendered} documents could not be rendered; they stay pending.")
         if not rendered:
