@@ -601,7 +601,8 @@ def missing_expectation_message(probe: Probe) -> str:
     return (
         f"The URL pattern {probe.route!r} (name {probe.name!r}) has no access expectation. Add an entry for it to "
         "EXPECTATIONS in tests/test_access_matrix.py saying what each role (anonymous, patient of case A, patient "
-        "of case B, nurse, clinician, content admin, superuser) must get, e.g. Entry(nurses_only(OK)) for a nurse's page."
+        "of case B, nurse, clinician, content admin, superuser) must get, e.g. Entry(nurses_only(OK)) for a "
+        "nurse's page."
     )
 
 
