@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from consent.models import ConsentDocument, Decision, Signature, WithdrawalDocument
+from consent.models import ClinicianDocument, ConsentDocument, Decision, Signature, WithdrawalDocument
 from records.seal import NotAPdf, SigningNotConfigured, read_seal
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,8 @@ class Verification:
     withdraws_document_id: str = ""
     withdrawn_at: datetime.datetime | None = None
     withdrawal_document_id: str = ""
+    is_clinician_part: bool = False  # the file is a clinician's statement, going with the consent it names
+    consent_document_id: str = ""
     replaced_at: datetime.datetime | None = None  # a newer consent, after a re-consent, was signed then
     replaced_by_document_id: str = ""
 
@@ -103,6 +105,17 @@ def verify_pdf(data: bytes) -> Verification:
             is_withdrawal=True,
             withdraws_document_id=withdrawal.request.signature.document_id,
             withdrawn_at=withdrawal.request.withdrawn_at,
+        )
+    part = ClinicianDocument.objects.filter(sha256=digest).select_related("patient_record__signature__request").first()
+    if part is not None:
+        consent_request = part.patient_record.signature.request
+        return Verification(
+            VERIFIED,
+            document_id=part.document_id,
+            sealed_at=seal.sealed_at,
+            is_clinician_part=True,
+            consent_document_id=part.patient_record.signature.document_id,
+            withdrawn_at=consent_request.withdrawn_at,
         )
     document = ConsentDocument.objects.filter(sha256=digest).select_related("signature__request").first()
     if document is None:

@@ -16,7 +16,9 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -280,6 +282,17 @@ def test_verify_records_checks_the_clinicians_part(clinician, consented):
 
     findings = [str(finding) for finding in RecordCheck().findings()]
     assert findings and findings[0].startswith(f"clinician's part {part.document_id}")
+
+
+def test_verify_says_the_clinicians_part_is_genuine_and_names_the_consent_it_goes_with(clinician, consented):
+    part = documents.store_clinician_document(countersign_directly(consented, clinician))
+
+    response = Client().post("/verify/", {"document": SimpleUploadedFile("part.pdf", read(part))})
+
+    page = text_of(response)
+    assert "Genuine and unchanged" in page
+    assert f"record of a clinician's statement: document {part.document_id}" in page
+    assert f"It goes with the consent in document {consented.request.signature.document_id}" in page
 
 
 # Bad input ---------------------------------------------------------------------------------------
