@@ -39,7 +39,7 @@ class CountersignForm(forms.Form):
     benefits = forms.CharField(
         label="Intended benefits",
         max_length=countersigning.MAX_TEXT,
-        widget=forms.Textarea(attrs=TEXT_BOX),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="From the information the patient read. Edit it to say what you explained.",
         error_messages={"required": "Say what the intended benefits are."},
     )
