@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from procedures.roles import CONTENT_ADMINS, NURSES
+from procedures.roles import CLINICIANS, CONTENT_ADMINS, NURSES
 
 
 def is_nurse(user) -> bool:
@@ -25,6 +25,20 @@ def is_nurse(user) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name=NURSES).exists()
+
+
+def is_clinician(user) -> bool:
+    """A clinician obtains consent and countersigns it: members of the Clinicians group, and superusers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=CLINICIANS).exists()
+
+
+def uses_staff_workspace(user) -> bool:
+    """Who may open the patients' requests under /staff/: nurses, clinicians and superusers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=[NURSES, CLINICIANS]).exists()
 
 
 def is_content_admin(user) -> bool:
@@ -59,8 +73,10 @@ def two_step_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapper
 
 
-def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Only nurses: anyone signed out goes to sign in (and comes back); other staff get a 403.
+def _staff_page(
+    view: Callable[..., HttpResponse], *, allowed: Callable[[object], bool], for_whom: str
+) -> Callable[..., HttpResponse]:
+    """A staff page for whom `allowed` admits: signed out, to sign in (and back); others, a 403 naming `for_whom`.
 
     Signing in takes both steps: someone who gave the password but not yet the
     code goes to the code step, then comes back.
@@ -72,8 +88,18 @@ def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return redirect_to_login(request.get_full_path())
         if not is_verified(request.user):
             return redirect_to_second_step(request)
-        if not is_nurse(request.user):
-            return render(request, "staff/forbidden.html", status=403)
+        if not allowed(request.user):
+            return render(request, "staff/forbidden.html", {"for_whom": for_whom}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def nurse_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The staff workspace: nurses, and clinicians, who work with the same requests (`uses_staff_workspace`)."""
+    return _staff_page(view, allowed=uses_staff_workspace, for_whom="nurses")
+
+
+def clinician_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only clinicians (and superusers): a nurse who isn't one gets the 403 page."""
+    return _staff_page(view, allowed=is_clinician, for_whom="clinicians")

@@ -1,4 +1,5 @@
-"""Forms for staff sign-in's second step: the code from an authenticator app or a recovery code."""
+"""Forms for staff sign-in's second step (the code from an authenticator app or a recovery code), and
+for a member of staff's own details."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import StaffProfile
 
 
 class OneTimeCodeInput(forms.TextInput):
@@ -51,3 +54,18 @@ class SignInForm(AuthenticationForm):
         if len(username) > 150:
             raise forms.ValidationError(gettext("Enter your username: it is at most 150 characters long."))
         return username
+
+
+class StaffProfileForm(forms.ModelForm):
+    """A member of staff's job title and registration, as their countersignatures record them."""
+
+    class Meta:
+        model = StaffProfile
+        fields = ["job_title", "registration"]
+        labels = {"job_title": _("Job title"), "registration": _("Professional registration")}
+        help_texts = {
+            "job_title": _("For example: Consultant in pain medicine."),
+            "registration": _(
+                "The register and your number on it, for example: GMC 7654321. Leave it empty if you have none."
+            ),
+        }

@@ -28,7 +28,8 @@ from django_ratelimit.core import get_usage
 
 from accounts import two_factor
 from accounts.access import is_verified, two_step_required
-from accounts.forms import ConfirmAuthenticatorForm, SecondStepForm, SignInForm
+from accounts.forms import ConfirmAuthenticatorForm, SecondStepForm, SignInForm, StaffProfileForm
+from accounts.models import profile_of
 
 RATE_LIMIT_GROUP_SIGN_IN = "staff-sign-in-failures"
 SHOW_RECOVERY_CODES_KEY = "show_new_recovery_codes"
@@ -238,3 +239,15 @@ class ChangePasswordView(auth_views.PasswordChangeView):
             ),
         )
         return response
+
+
+@never_cache
+@two_step_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The member of staff's own job title and registration (what a countersignature records), kept here."""
+    form = StaffProfileForm(request.POST or None, instance=profile_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, gettext("Your details are saved."))
+        return redirect("profile")
+    return render(request, "account/profile.html", {"form": form})

@@ -219,6 +219,10 @@ PROCEED_CONFIRM_DAYS_BEFORE = env_int("PROCEED_CONFIRM_DAYS_BEFORE", 0, minimum=
 # The largest scan of a paper consent form a nurse may upload (PDF, JPEG or PNG), in bytes. A larger
 # one is refused, by its size, before it is read into memory.
 PROCEED_SCAN_MAX_BYTES = env_int("PROCEED_SCAN_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Whether the nurse's day-of confirmation waits for the clinician's countersignature (the statement of
+# the health professional) of a consent the patient e-signed. Off: the countersignature is shown and
+# flagged, but nothing waits for it.
+PROCEED_REQUIRE_COUNTERSIGNATURE = env_bool("PROCEED_REQUIRE_COUNTERSIGNATURE", default=False)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

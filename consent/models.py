@@ -267,8 +267,30 @@ class ConsentRequest(models.Model):
 
     @property
     def can_confirm(self) -> bool:
-        """The nurse may confirm on the day once the patient has signed and the checklist is signed off."""
-        return state.allows(state.Transition.CONFIRM, self.status) and hasattr(self, "checklist_sign_off")
+        """The nurse may confirm on the day once the patient has signed and the checklist is signed off (and,
+        where the clinic requires it, `PROCEED_REQUIRE_COUNTERSIGNATURE`, the clinician has countersigned)."""
+        return (
+            state.allows(state.Transition.CONFIRM, self.status)
+            and hasattr(self, "checklist_sign_off")
+            and not self.confirmation_awaits_countersignature
+        )
+
+    @property
+    def is_countersignable(self) -> bool:
+        """The patient (or their representative) e-signed consent and still consents: the clinician's
+        statement belongs with it. (Consent recorded by staff on paper has no e-signature: not this.)"""
+        signature = getattr(self, "signature", None)
+        return self.status in state.CONSENTED and signature is not None and signature.decision == Decision.CONSENT
+
+    @property
+    def awaiting_countersignature(self) -> bool:
+        """Consented with the patient's e-signature, and the clinician hasn't countersigned yet."""
+        return self.is_countersignable and not hasattr(self, "countersignature")
+
+    @property
+    def confirmation_awaits_countersignature(self) -> bool:
+        """The clinic requires the countersignature before the day-of confirmation, and it isn't there yet."""
+        return settings.PROCEED_REQUIRE_COUNTERSIGNATURE and self.awaiting_countersignature
 
     @property
     def is_confirmation_day(self) -> bool:
@@ -722,6 +744,50 @@ class StaffRecordDocument(ImmutableModel):
         return f"Staff record document {self.document_id}"
 
 
+class Countersignature(ImmutableModel):
+    """The health professional's statement on a consented request, signed after re-entering their password.
+
+    Modelled on the "Statement of health professional" of NHS Consent Form 1. Everything the record shows
+    is copied here when it is signed (the clinician's name, job title and registration; each part of the
+    statement), so it never depends on editable text. One per request: the one-to-one is what makes a
+    double submit harmless. The patient's own record is never touched; the clinician's part is its own
+    sealed document (`ClinicianDocument`).
+    """
+
+    request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="countersignature")
+    document_id = models.CharField(max_length=32, unique=True)
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    clinician_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200)
+    registration = models.CharField("Professional registration", max_length=100)
+    # The parts of the statement as signed: procedure, benefits, risks (as the patient saw them),
+    # extra procedures, each flagged risk and each question with how it was addressed, the meaning.
+    parts = models.JSONField()
+    # The same statement as plain text, exactly as signed.
+    statement = models.TextField()
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Countersignature {self.document_id}"
+
+
+class ClinicianDocument(ImmutableModel):
+    """The sealed PDF of the clinician's part: names the patient's record (document ID and SHA-256), which
+    itself never changes. Written once, like `ConsentDocument`, in private storage."""
+
+    countersignature = models.OneToOneField(Countersignature, on_delete=models.PROTECT, related_name="document")
+    document_id = models.CharField(max_length=32, unique=True)
+    patient_record = models.OneToOneField(ConsentDocument, on_delete=models.PROTECT, related_name="clinician_part")
+    file = models.FileField(upload_to="clinician-documents/", storage=private_storage)
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField()
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Clinician document {self.document_id}"
+
+
 class AuditAction(models.TextChoices):
     """What an audit event records: one code per kind of state change."""
 
@@ -770,6 +836,9 @@ class AuditAction(models.TextChoices):
     STAFF_RECORD_DOCUMENT_RENDERED = "staff_record_document_rendered", "Record of a staff-recorded decision created"
     BLOOD_THINNERS_NAMED = "blood_thinners_named", "Blood thinners named by the patient"
     BLOOD_THINNER_PLAN_CONFIRMED = "blood_thinner_plan_confirmed", "Blood-thinner plan confirmed"
+    COUNTERSIGNED = "countersigned", "Clinician's statement countersigned"
+    COUNTERSIGN_REFUSED = "countersign_refused", "Countersignature refused"
+    CLINICIAN_DOCUMENT_RENDERED = "clinician_document_rendered", "Clinician's part record created"
 
 
 class AuditEvent(ImmutableModel):

@@ -1407,6 +1407,11 @@ def confirm_on_the_day(
             )
         if not hasattr(consent_request, "checklist_sign_off"):
             raise ConsentError("Sign off the checklist before confirming consent.")
+        if consent_request.confirmation_awaits_countersignature:  # PROCEED_REQUIRE_COUNTERSIGNATURE
+            raise ConsentError(
+                "Awaiting the clinician's countersignature. The clinician who obtained consent countersigns it "
+                "(the clinician's statement, on the request's page) before consent is confirmed on the day."
+            )
         open_items = open_required_items(consent_request)
         if open_items:
             # A correction after sign-off can reopen an item.

@@ -14,3 +14,7 @@ consent_withdrawn = Signal()
 
 # Staff recorded a consent or refusal taken outside the link. Argument: record (a StaffRecordedConsent).
 consent_recorded_by_staff = Signal()
+
+# A clinician countersigned a patient's consent (the statement of the health professional).
+# Argument: countersignature.
+consent_countersigned = Signal()

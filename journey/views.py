@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.access import is_content_admin, is_nurse
+from accounts.access import is_content_admin, uses_staff_workspace
 from config.client_ip import client_ip
 from consent import blood_thinners, services, state
 from consent.models import ConsentDocument, Decision, Language, Step, WithdrawalDocument
@@ -50,7 +50,7 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"is_nurse": is_nurse(request.user), "is_content_admin": is_content_admin(request.user)},
+        {"is_nurse": uses_staff_workspace(request.user), "is_content_admin": is_content_admin(request.user)},
     )
 
 

@@ -1,6 +1,9 @@
 """Names of the staff groups; the groups themselves are made by a data migration."""
 
 NURSES = "Nurses"
+# Doctors and other health professionals who obtain consent: they countersign the patient's consent
+# with the statement of the health professional, and use the nurses' workspace.
+CLINICIANS = "Clinicians"
 CONTENT_ADMINS = "Content admins"
 
 

@@ -17,3 +17,7 @@ class RecordsConfig(AppConfig):
         signals.consent_recorded_by_staff.connect(
             tasks.enqueue_staff_record_document, dispatch_uid="records.consent_recorded_by_staff"
         )
+        # A countersignature gets the clinician's part, its own sealed PDF (the patient's never changes).
+        signals.consent_countersigned.connect(
+            tasks.enqueue_clinician_document, dispatch_uid="records.consent_countersigned"
+        )

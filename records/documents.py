@@ -20,8 +20,10 @@ from consent.audit import audit
 from consent.models import (
     AuditAction,
     AuditEvent,
+    ClinicianDocument,
     ConsentDocument,
     ConsentRequest,
+    Countersignature,
     Signature,
     StaffRecordDocument,
     StaffRecordedConsent,
@@ -29,6 +31,7 @@ from consent.models import (
 )
 from consent.services import lock_request
 from records.render_limits import (
+    render_clinician_pdf_with_limits,
     render_consent_pdf_with_limits,
     render_staff_record_pdf_with_limits,
     render_withdrawal_pdf_with_limits,
@@ -177,6 +180,51 @@ def render_staff_record_document_safely(record: StaffRecordedConsent) -> StaffRe
         logger.exception(
             "Rendering the staff record's PDF for request %s failed (%s); it stays pending.",
             record.request_id,
+            type(error).__name__,
+        )
+        return None
+
+
+def store_clinician_document(countersignature: Countersignature) -> ClinicianDocument:
+    """The sealed clinician's part, naming and hashing the patient's consent record (which never changes).
+
+    The patient's record is rendered first if it is still pending, so its hash is known.
+    """
+    patient_record = store_consent_document(countersignature.request.signature)
+    document_id = countersignature.document_id  # one ID for the clinician's part, as the patient's record has
+
+    def build(pdf: bytes, page_count: int) -> ClinicianDocument:
+        document = ClinicianDocument(
+            countersignature=countersignature,
+            document_id=document_id,
+            patient_record=patient_record,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            page_count=page_count,
+        )
+        document.file.save(f"{document_id}.pdf", ContentFile(pdf), save=False)
+        return document
+
+    return _store_sealed_document(
+        consent_request=countersignature.request,
+        existing=lambda: ClinicianDocument.objects.filter(countersignature=countersignature).first(),
+        render=lambda: render_clinician_pdf_with_limits(
+            countersignature, document_id=document_id, patient_record=patient_record
+        ),
+        build=build,
+        document_id=document_id,
+        action=AuditAction.CLINICIAN_DOCUMENT_RENDERED,
+        message=f"Sealed PDF record of the clinician's statement {document_id} created",
+    )
+
+
+def render_clinician_document_safely(countersignature: Countersignature) -> ClinicianDocument | None:
+    """The clinician's part, rendered now if still pending; None if that fails (it stays pending)."""
+    try:
+        return store_clinician_document(countersignature)
+    except Exception as error:
+        logger.exception(
+            "Rendering the clinician's part for request %s failed (%s); it stays pending.",
+            countersignature.request_id,
             type(error).__name__,
         )
         return None

@@ -22,6 +22,7 @@ from consent.integrity import DIGESTS_SINCE, SIGNATURE_DIGEST_KEY, signature_dig
 from consent.models import (
     AuditAction,
     AuditEvent,
+    ClinicianDocument,
     ConsentDocument,
     ConsentRequest,
     Decision,
@@ -83,14 +84,14 @@ def file_sha256(field_file) -> str:
 
 
 class RecordCheck:
-    """Every signature, consent record and withdrawal record against the audit chain; see the module.
+    """Every signature, consent record, withdrawal record and clinician's part against the audit chain; see the module.
 
     `findings()` yields them in that order, then the events whose row is gone; the counts say how
     many of each were checked.
     """
 
     def __init__(self):
-        self.signatures = self.consent_records = self.withdrawal_records = self.events = 0
+        self.signatures = self.consent_records = self.withdrawal_records = self.clinician_records = self.events = 0
         self.staff_records = self.staff_record_documents = 0
         first = (
             AuditEvent.objects.filter(action__in=list(SIGNING_ACTIONS), detail__has_key=SIGNATURE_DIGEST_KEY)
@@ -111,6 +112,7 @@ class RecordCheck:
         yield from self._documents(
             StaffRecordDocument, AuditAction.STAFF_RECORD_DOCUMENT_RENDERED, "record of a decision recorded by staff"
         )
+        yield from self._documents(ClinicianDocument, AuditAction.CLINICIAN_DOCUMENT_RENDERED, "clinician's part")
         yield from self._events_without_rows()
 
     # Decisions recorded by staff (with their scans) ------------------------------------------------
@@ -206,13 +208,14 @@ class RecordCheck:
     # Sealed PDFs -------------------------------------------------------------------------------
 
     def _documents(self, model, action: str, label: str) -> Iterator[Finding]:
-        rows = (
-            model.objects.select_related("signature__request").defer("signature__drawn_signature")
-            if model is ConsentDocument
-            else model.objects.select_related("record__request")
-            if model is StaffRecordDocument
-            else model.objects.select_related("request")
-        )
+        if model is ConsentDocument:
+            rows = model.objects.select_related("signature__request").defer("signature__drawn_signature")
+        elif model is ClinicianDocument:
+            rows = model.objects.select_related("countersignature__request").defer("countersignature__parts")
+        elif model is StaffRecordDocument:
+            rows = model.objects.select_related("record__request")
+        else:
+            rows = model.objects.select_related("request")
         for chunk in _chunks(rows):
             requests = {document.pk: self._request_of(document) for document in chunk}
             events = _events_for((request.pk for request in requests.values()), [action])
@@ -221,6 +224,8 @@ class RecordCheck:
                     self.consent_records += 1
                 elif model is StaffRecordDocument:
                     self.staff_record_documents += 1
+                elif model is ClinicianDocument:
+                    self.clinician_records += 1
                 else:
                     self.withdrawal_records += 1
                 document_id = self._document_id(document)
@@ -231,9 +236,13 @@ class RecordCheck:
 
     @staticmethod
     def _request_of(document) -> ConsentRequest:
+        if isinstance(document, ConsentDocument):
+            return document.signature.request
+        if isinstance(document, ClinicianDocument):
+            return document.countersignature.request
         if isinstance(document, StaffRecordDocument):
             return document.record.request
-        return document.signature.request if isinstance(document, ConsentDocument) else document.request
+        return document.request
 
     @staticmethod
     def _document_id(document) -> str:
@@ -288,6 +297,7 @@ class RecordCheck:
                 StaffRecordDocument,
                 "document_id",
             ),
+            AuditAction.CLINICIAN_DOCUMENT_RENDERED: ("clinician's part", ClinicianDocument, "document_id"),
         }
         events = AuditEvent.objects.filter(action__in=list(kinds)).values("sequence", "request_id", "action", "detail")
         last = 0

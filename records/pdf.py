@@ -45,6 +45,7 @@ from consent.models import (
     Acknowledgement,
     ConsentDocument,
     ConsentRequest,
+    Countersignature,
     Decision,
     Language,
     Signature,
@@ -402,6 +403,37 @@ def staff_record_pdf_html(record: StaffRecordedConsent, *, document_id: str) -> 
         }
 
     return render_template("pdf/staff_record.html", context)
+
+
+# The clinician's part ---------------------------------------------------------------------
+
+
+def clinician_pdf_html(countersignature: Countersignature, *, document_id: str, patient_record: ConsentDocument) -> str:
+    """The clinician's part: the statement of the health professional as signed, naming (and hashing) the
+    patient's record, which stays as it is. In the clinic's language: it is the clinician's document."""
+    request = countersignature.request
+    signature = request.signature
+
+    def context() -> dict[str, Any]:
+        return {
+            "verify_url": f"{settings.PROCEED_BASE_URL}/verify/",
+            **clinic_contacts(),
+            "document_id": document_id,
+            "document_type": "Clinician's statement",
+            "request": request,
+            "patient": request.patient,
+            "signature": signature,
+            "version": signature.procedure_version,
+            "countersignature": countersignature,
+            "parts": countersignature.parts,
+            "risks_to_discuss": [m for m in countersignature.parts["addressed"] if m["kind"] == "risk"],
+            "questions": [m for m in countersignature.parts["addressed"] if m["kind"] == "question"],
+            "patient_record": patient_record,
+            "patient_language": LANGUAGE_NAMES_IN_ENGLISH.get(signature.language, signature.language),
+            "time_zone": settings.TIME_ZONE,
+        }
+
+    return render_template("pdf/clinician.html", context)
 
 
 # The unsigned information leaflet -----------------------------------------------------

@@ -196,3 +196,16 @@ def render_withdrawal_pdf_with_limits(request, *, document_id: str, withdraws) -
         timeout=settings.PROCEED_RENDER_TIMEOUT_SECONDS,
         memory_mb=settings.PROCEED_RENDER_MEMORY_MB,
     )
+
+
+def render_clinician_pdf_with_limits(countersignature, *, document_id: str, patient_record) -> tuple[bytes, int]:
+    """The clinician's part's PDF bytes and page count, rendered within the configured limits."""
+    from records import pdf  # not at the top: records.pdf imports WeasyPrint, and loading it is slow
+
+    html = pdf.clinician_pdf_html(countersignature, document_id=document_id, patient_record=patient_record)
+    return run_with_limits(
+        pdf.render_sealed_pdf,
+        html,
+        timeout=settings.PROCEED_RENDER_TIMEOUT_SECONDS,
+        memory_mb=settings.PROCEED_RENDER_MEMORY_MB,
+    )

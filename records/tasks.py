@@ -23,8 +23,13 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from consent.models import ConsentRequest, Signature, StaffRecordedConsent
-from records.documents import store_consent_document, store_staff_record_document, store_withdrawal_document
+from consent.models import ConsentRequest, Countersignature, Signature, StaffRecordedConsent
+from records.documents import (
+    store_clinician_document,
+    store_consent_document,
+    store_staff_record_document,
+    store_withdrawal_document,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +115,27 @@ def enqueue_staff_record_document(sender, *, record: StaffRecordedConsent, **kwa
     render_staff_record_document.enqueue(record.pk)
 
 
+@task()
+def render_clinician_document(countersignature_id: int) -> str | None:
+    """Render and store the sealed clinician's part of one countersignature (nothing, if it has one).
+
+    No retries of its own, like the withdrawal's: a failure leaves it pending, and the nurse's download
+    and `render_pending_documents` render it again.
+    """
+    countersignature = Countersignature.objects.select_related("request").filter(pk=countersignature_id).first()
+    if countersignature is None:
+        logger.warning("Countersignature %s no longer exists; nothing to render.", countersignature_id)
+        return None
+    return store_clinician_document(countersignature).document_id
+
+
 def enqueue_consent_document(sender, *, signature: Signature, **kwargs) -> None:
     render_consent_document.enqueue(signature.pk)
 
 
 def enqueue_withdrawal_document(sender, *, consent_request: ConsentRequest, **kwargs) -> None:
     render_withdrawal_document.enqueue(consent_request.pk)
+
+
+def enqueue_clinician_document(sender, *, countersignature: Countersignature, **kwargs) -> None:
+    render_clinician_document.enqueue(countersignature.pk)

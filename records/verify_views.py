@@ -26,7 +26,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from consent.models import ConsentDocument, Decision, Signature, StaffRecordDocument, WithdrawalDocument
+from consent.models import (
+    ClinicianDocument,
+    ConsentDocument,
+    Decision,
+    Signature,
+    StaffRecordDocument,
+    WithdrawalDocument,
+)
 from records.seal import NotAPdf, SigningNotConfigured, read_seal
 
 logger = logging.getLogger(__name__)
@@ -81,6 +88,8 @@ class Verification:
     withdraws_document_id: str = ""
     withdrawn_at: datetime.datetime | None = None
     withdrawal_document_id: str = ""
+    is_clinician_part: bool = False  # the file is a clinician's statement, going with the consent it names
+    consent_document_id: str = ""
     replaced_at: datetime.datetime | None = None  # a newer consent, after a re-consent, was signed then
     replaced_by_document_id: str = ""
     is_staff_record: bool = False  # the cover record of a decision recorded by staff (not an e-signature)
@@ -114,6 +123,17 @@ def verify_pdf(data: bytes) -> Verification:
             sealed_at=seal.sealed_at,
             is_staff_record=True,
             recorded_document_id=staff_document.record.document_id,
+        )
+    part = ClinicianDocument.objects.filter(sha256=digest).select_related("patient_record__signature__request").first()
+    if part is not None:
+        consent_request = part.patient_record.signature.request
+        return Verification(
+            VERIFIED,
+            document_id=part.document_id,
+            sealed_at=seal.sealed_at,
+            is_clinician_part=True,
+            consent_document_id=part.patient_record.signature.document_id,
+            withdrawn_at=consent_request.withdrawn_at,
         )
     document = ConsentDocument.objects.filter(sha256=digest).select_related("signature__request").first()
     if document is None:

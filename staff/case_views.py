@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.access import nurse_required
+from accounts.access import is_clinician, nurse_required
 from config.client_ip import client_ip
 from consent import blood_thinners, services
 from consent.models import (
     AuditAction,
+    ClinicianDocument,
     ConsentDocument,
     ConsentRequest,
     PatientQuestion,
@@ -45,6 +46,7 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
     """One patient's case: what they acknowledged, flagged and asked, and the signed record."""
     consent_request = get_case(public_id)
     signature = getattr(consent_request, "signature", None)
+    countersignature = getattr(consent_request, "countersignature", None)
     summary = consent_request.answers_summary()
     return render(
         request,
@@ -60,6 +62,14 @@ def case(request: HttpRequest, public_id) -> HttpResponse:
             "withdrawal_document": WithdrawalDocument.objects.filter(request=consent_request).first(),
             "staff_record": getattr(consent_request, "staff_record", None),
             "staff_record_document": StaffRecordDocument.objects.filter(record__request=consent_request).first(),
+            # The clinician's statement: the countersignature, its sealed PDF, and whether this user may sign it.
+            "countersignature": countersignature,
+            "clinician_document": (
+                ClinicianDocument.objects.filter(countersignature=countersignature).first()
+                if countersignature
+                else None
+            ),
+            "may_countersign": is_clinician(request.user),
             "reconsent": consent_request.replaced_by.order_by("-created_at").first(),
             "notes": consent_request.notes.select_related("written_by"),
             "assign_form": AssignForm(initial={"assignee": consent_request.assigned_to_id}),

@@ -237,6 +237,7 @@ def confirm(request: HttpRequest, public_id) -> HttpResponse:
         "is_signed": consent_request.status in state.CONSENTED,
         "is_confirmed": consent_request.status == Status.CONFIRMED,
         "is_confirmation_day": consent_request.is_confirmation_day,
+        "awaits_countersignature": consent_request.confirmation_awaits_countersignature,
         "open_matters": matters,
     }
     return render(request, "staff/confirm.html", context)

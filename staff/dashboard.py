@@ -40,6 +40,8 @@ from consent.models import (
     ChecklistSignOff,
     ChecklistState,
     ConsentRequest,
+    Countersignature,
+    Decision,
     PatientQuestion,
     QuizAnswer,
     Signature,
@@ -72,6 +74,7 @@ class Flag:
     CONTENT_CHANGED = "content_changed"
     PDF_PENDING = "pdf_pending"
     BLOOD_THINNER = "blood_thinner"
+    AWAITING_CLINICIAN = "awaiting_clinician"
 
 
 FLAG_CHOICES: list[tuple[str, str | Promise]] = [
@@ -88,6 +91,7 @@ FLAG_CHOICES: list[tuple[str, str | Promise]] = [
     (Flag.CONTENT_CHANGED, _("Content changed since signing")),
     (Flag.PDF_PENDING, _("PDF pending")),
     (Flag.BLOOD_THINNER, _("Blood thinner: plan to confirm")),
+    (Flag.AWAITING_CLINICIAN, _("Awaiting clinician")),
 ]
 
 # Bootstrap's text-bg-* tones for the status badge. The badge always carries the
@@ -149,6 +153,8 @@ def _flag_conditions(now: datetime.datetime) -> dict[str, Q]:
         Flag.PDF_PENDING: Q(pdf_pending=True),
         # A blood thinner named with no plan standing, on a request that may still go ahead.
         Flag.BLOOD_THINNER: Q(blood_thinner_to_plan=True) & ~Q(status__in=state.CHECKLIST_CLOSED),
+        # As `ConsentRequest.awaiting_countersignature`: e-signed consent that still stands, not countersigned.
+        Flag.AWAITING_CLINICIAN: Q(status__in=state.CONSENTED, consent_e_signed=True, countersigned=False),
     }
 
 
@@ -208,6 +214,8 @@ def dashboard_rows(
             pdf_pending=Exists(Signature.objects.filter(request=request, document__isnull=True)),
             # Taken on paper, in person or by telephone: its status badge says "recorded by staff".
             staff_recorded=Exists(StaffRecordedConsent.objects.filter(request=request)),
+            consent_e_signed=Exists(Signature.objects.filter(request=request, decision=Decision.CONSENT)),
+            countersigned=Exists(Countersignature.objects.filter(request=request)),
             answer_needs_attention=Exists(ChecklistAnswer.objects.filter(request=request, needs_attention=True)),
             reconsent_requested=Exists(ConsentRequest.objects.filter(replaces=request)),
             checklist_problem=Exists(_latest_entries_in_problem()),
@@ -294,6 +302,8 @@ def row_flags(row: ConsentRequest, now: datetime.datetime | None = None) -> list
             flags.append(RowFlag(Flag.BLOOD_THINNER, gettext("Blood thinner: last dose is today"), "danger"))
         else:
             flags.append(RowFlag(Flag.BLOOD_THINNER, gettext("Blood thinner: plan to confirm"), "warning"))
+    if row.status in state.CONSENTED and row.consent_e_signed and not row.countersigned:
+        flags.append(RowFlag(Flag.AWAITING_CLINICIAN, gettext("Awaiting clinician"), "warning"))
     return flags
 
 

@@ -1,8 +1,8 @@
-"""Staff pages under /staff/ (nurses only)."""
+"""Staff pages under /staff/ (nurses and clinicians; countersigning: clinicians only)."""
 
 from django.urls import include, path
 
-from staff import blood_thinners, case_views, staff_record_views
+from staff import blood_thinners, case_views, countersign_views, staff_record_views
 from staff import views as staff_views
 
 app_name = "staff"
@@ -27,5 +27,7 @@ urlpatterns = [
     path("requests/<uuid:public_id>/staff-record.pdf", staff_record_views.staff_record_pdf, name="staff_record_pdf"),
     path("requests/<uuid:public_id>/blood-thinners/", blood_thinners.blood_thinner_plan, name="blood_thinners"),
     path("questions/<int:question_id>/answer/", case_views.answer_question, name="answer_question"),
+    path("requests/<uuid:public_id>/countersign/", countersign_views.countersign, name="countersign"),
+    path("requests/<uuid:public_id>/clinician.pdf", countersign_views.clinician_pdf, name="clinician_pdf"),
     path("", include("staff.checklist_urls")),
 ]

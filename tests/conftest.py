@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.idle_timeout import LAST_ACTIVITY_KEY
 from procedures.models import ChecklistItem, ComprehensionQuestion, PreparationStep, Procedure, Risk
-from procedures.roles import CONTENT_ADMINS, NURSES
+from procedures.roles import CLINICIANS, CONTENT_ADMINS, NURSES
 from procedures.services import publish_procedure
 
 PASSWORD = "correct horse battery staple"
@@ -74,6 +74,11 @@ def make_user(django_user_model, username, *, group=None, is_staff=False, is_sup
 @pytest.fixture
 def nurse(django_user_model):
     return make_user(django_user_model, "nina.nurse", group=NURSES)
+
+
+@pytest.fixture
+def clinician(django_user_model):
+    return make_user(django_user_model, "cleo.clinician", group=CLINICIANS)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ saying where to add one.
 
 The roles are the fixed cast of STYLE.md: nobody signed in, the patient of
 case A (their browser passed A's identity check), the patient of case B (passed
-B's check, then tries A's pages), a nurse, a content admin and a superuser. Case
+B's check, then tries A's pages), a nurse, a clinician, a content admin and a superuser. Case
 A is signed, with a question, a rendered PDF and audit events, so every page has
 something to leak. Besides the status, every response to someone who must not
 see a case is searched for that patient's name, record number, date of birth
@@ -44,8 +44,8 @@ from procedures.pictures import store_picture
 from records import documents
 from tests.conftest import PASSWORD, PATIENT_A, PATIENT_B, StaffClient, build_procedure, make_case, make_user, sign_case
 
-ROLES = ("anonymous", "patient_a", "patient_b", "nurse", "content_admin", "superuser")
-STAFF_ROLES = ("nurse", "content_admin", "superuser")
+ROLES = ("anonymous", "patient_a", "patient_b", "nurse", "clinician", "content_admin", "superuser")
+STAFF_ROLES = ("nurse", "clinician", "content_admin", "superuser")
 NOT_SIGNED_IN = ("anonymous", "patient_a", "patient_b")
 
 # What would give case A's and case B's patient away.
@@ -58,6 +58,7 @@ FORBIDDEN_DATA = {
     "patient_b": CASE_A_DATA,
     "content_admin": CASE_A_DATA + CASE_B_DATA,
     "nurse": (),
+    "clinician": (),
     "superuser": (),
 }
 # Whoever must get no PDF from any URL here (patient B only ever asks for A's pages and public ones).
@@ -108,6 +109,7 @@ def _build_world() -> World:
 
     users = {
         "nurse": make_user(get_user_model(), "matrix.nurse", group="Nurses"),
+        "clinician": make_user(get_user_model(), "matrix.clinician", group="Clinicians"),
         "content_admin": make_user(get_user_model(), "matrix.content", group="Content admins", is_staff=True),
         "superuser": make_user(get_user_model(), "matrix.super", is_staff=True, is_superuser=True),
     }
@@ -273,14 +275,26 @@ def signed_in_staff(outcome: Outcome) -> dict[str, Outcome]:
 
 
 def nurses_only(outcome: Outcome) -> dict[str, Outcome]:
-    """/staff/: signed-out people (patients included) sign in first; content admins are refused."""
-    return {**dict.fromkeys(NOT_SIGNED_IN, LOGIN), "content_admin": FORBIDDEN, "nurse": outcome, "superuser": outcome}
+    """/staff/: signed-out people (patients included) sign in first; content admins are refused. Clinicians
+    work in the same workspace as nurses."""
+    return {
+        **dict.fromkeys(NOT_SIGNED_IN, LOGIN),
+        "content_admin": FORBIDDEN,
+        "nurse": outcome,
+        "clinician": outcome,
+        "superuser": outcome,
+    }
+
+
+def clinicians_only(outcome: Outcome) -> dict[str, Outcome]:
+    """Countersigning: clinicians and superusers; nurses who aren't clinicians, and content admins, get a 403."""
+    return {**nurses_only(outcome), "nurse": FORBIDDEN}
 
 
 def admin_only(outcome: Outcome, superuser: Outcome | None = None) -> dict[str, Outcome]:
-    """/admin/: anyone who isn't staff (nurses are not) goes to the admin's sign-in."""
+    """/admin/: anyone who isn't staff (nurses and clinicians are not) goes to the admin's sign-in."""
     return {
-        **dict.fromkeys((*NOT_SIGNED_IN, "nurse"), ADMIN_LOGIN),
+        **dict.fromkeys((*NOT_SIGNED_IN, "nurse", "clinician"), ADMIN_LOGIN),
         "content_admin": outcome,
         "superuser": superuser or outcome,
     }
@@ -333,6 +347,7 @@ EXPECTATIONS: dict[str, Entry] = {
     ),
     "accounts/two-step/recovery-codes/": Entry(signed_in_staff(OK)),
     "accounts/password/": Entry(signed_in_staff(OK)),
+    "accounts/profile/": Entry(signed_in_staff(OK)),
     # The admin site's own pages.
     "admin/": Entry(admin_only(OK)),
     # The admin's sign-in hands over to the site's own (lockout, two steps), coming back to the admin.
@@ -340,13 +355,14 @@ EXPECTATIONS: dict[str, Entry] = {
         {
             **dict.fromkeys(NOT_SIGNED_IN, redirect_to("login", with_next="admin_index", refusal=False)),
             "nurse": OK,  # signed in but not admin staff: the admin's own page says so
+            "clinician": OK,
             "content_admin": redirect_to("admin_index", refusal=False),
             "superuser": redirect_to("admin_index", refusal=False),
         }
     ),
     "admin/logout/": Entry(
         {
-            **dict.fromkeys((*NOT_SIGNED_IN, "nurse"), redirect_to("admin_index")),
+            **dict.fromkeys((*NOT_SIGNED_IN, "nurse", "clinician"), redirect_to("admin_index")),
             **dict.fromkeys(("content_admin", "superuser"), POST_ONLY),
         }
     ),
@@ -427,6 +443,10 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/requests/<uuid:public_id>/scan": Entry(nurses_only(NOT_FOUND)),
     "staff/requests/<uuid:public_id>/staff-record.pdf": Entry(nurses_only(NOT_FOUND)),
     "staff/questions/<int:question_id>/answer/": Entry(nurses_only(POST_ONLY)),
+    # The clinician's statement of case A (signed, not yet countersigned): the countersign page for
+    # clinicians only, and no clinician's part to download yet (the download is in tests/test_countersign.py).
+    "staff/requests/<uuid:public_id>/countersign/": Entry(clinicians_only(OK)),
+    "staff/requests/<uuid:public_id>/clinician.pdf": Entry(nurses_only(NOT_FOUND)),
     "staff/requests/<uuid:public_id>/checklist/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/checklist/sign-off/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/checklist/<uuid:item_key>/": Entry(nurses_only(POST_ONLY)),
@@ -593,7 +613,8 @@ def missing_expectation_message(probe: Probe) -> str:
     return (
         f"The URL pattern {probe.route!r} (name {probe.name!r}) has no access expectation. Add an entry for it to "
         "EXPECTATIONS in tests/test_access_matrix.py saying what each role (anonymous, patient of case A, patient "
-        "of case B, nurse, content admin, superuser) must get, e.g. Entry(nurses_only(OK)) for a nurse's page."
+        "of case B, nurse, clinician, content admin, superuser) must get, e.g. Entry(nurses_only(OK)) for a "
+        "nurse's page."
     )
 
 

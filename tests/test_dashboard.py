@@ -280,6 +280,8 @@ FLAG_CASES = {
     # The PDF renders after the commit, which never comes inside a test's transaction: it stays pending.
     Flag.PDF_PENDING: (sign_case, "PDF pending"),
     Flag.BLOOD_THINNER: (_blood_thinner_named, "Blood thinner: plan to confirm"),
+    # Consent e-signed and not yet countersigned (tests/test_countersign.py: countersigned, it goes).
+    Flag.AWAITING_CLINICIAN: (sign_case, "Awaiting clinician"),
 }
 SHOW_PAST_DAYS = {"start": (TODAY - datetime.timedelta(days=3)).isoformat(), "end": TODAY + datetime.timedelta(days=7)}
 

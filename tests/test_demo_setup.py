@@ -65,7 +65,7 @@ def test_running_twice_reissues_the_links_without_piling_up_requests(db, debug, 
 
     assert ConsentRequest.objects.filter(status__in=state.OPEN).count() == 4
     assert ConsentRequest.objects.count() == 4
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4  # nurse, clinician, editor, admin
     for name in first:
         assert services.find_request_by_token(first[name]) is None
         assert services.find_request_by_token(second[name]).content["name"] == name

@@ -1,4 +1,5 @@
-"""Every staff page, visited by every role: only nurses (and superusers) get in."""
+"""Every staff page, visited by every role: only nurses, clinicians (and superusers) get in; countersigning
+is for clinicians (and superusers) only."""
 
 import pytest
 from django.urls import reverse
@@ -44,7 +45,21 @@ def staff_pages(case):
         "checklist_pdf": (reverse("staff:checklist_pdf", args=pid), 200),
         "confirm": (reverse("staff:confirm", args=pid), 200),
         "answer_question": (reverse("staff:answer_question", args=[question.pk]), 405),
+        # Clinicians only: a nurse gets the 403 page (CLINICIANS_ONLY below).
+        "countersign": (reverse("staff:countersign", args=pid), 403),
+        # Not countersigned yet: nothing to download (tests/test_countersign.py downloads one).
+        "clinician_pdf": (reverse("staff:clinician_pdf", args=pid), 404),
+        # Signed through the link: the page says plainly that there is nothing to record.
+        "record_consent": (reverse("staff:record_consent", args=pid), 200),
+        # Nothing recorded by staff here: no scan and no cover record (tests/test_staff_recorded_consent.py).
+        "staff_record_scan": (reverse("staff:staff_record_scan", args=pid), 404),
+        "staff_record_pdf": (reverse("staff:staff_record_pdf", args=pid), 404),
+        "blood_thinners": (reverse("staff:blood_thinners", args=pid), 200),
     }
+
+
+# Pages a clinician and a superuser open that a nurse is refused.
+CLINICIANS_ONLY = {"countersign": 200}
 
 
 PAGES = [
@@ -68,6 +83,12 @@ PAGES = [
     "checklist_pdf",
     "confirm",
     "answer_question",
+    "countersign",
+    "clinician_pdf",
+    "record_consent",
+    "staff_record_scan",
+    "staff_record_pdf",
+    "blood_thinners",
 ]
 
 
@@ -101,10 +122,12 @@ def test_content_admins_are_refused_and_see_no_patient_data(client, content_admi
     assert b"Ana Mar" not in response.content
 
 
-@pytest.mark.parametrize("user_fixture", ["nurse", "superuser"])
+@pytest.mark.parametrize("user_fixture", ["nurse", "clinician", "superuser"])
 @pytest.mark.parametrize("page", PAGES)
-def test_nurses_and_superusers_get_in(client, request, signed_with_question, page, user_fixture):
+def test_nurses_clinicians_and_superusers_get_in(client, request, signed_with_question, page, user_fixture):
     url, expected = staff_pages(signed_with_question)[page]
+    if user_fixture != "nurse":
+        expected = CLINICIANS_ONLY.get(page, expected)
     client.force_login(request.getfixturevalue(user_fixture))
 
     response = client.get(url)

@@ -195,7 +195,8 @@ def test_a_clean_database_passes_both_commands(rendered, case_b):
     call_command("anchor_audit_chain", stdout=StringIO())
 
     assert verify_records() == (
-        "Records intact: 2 signatures, 2 consent records and 1 withdrawal record match their audit events "
+        "Records intact: 2 signatures, 2 consent records, 1 withdrawal record and 0 clinician's parts match their "
+        "audit events "
         "(5 events), and every stored PDF matches its SHA-256.\n"
     )
     assert verify_records("--strict", "--all").startswith("Records intact: 2 signatures")
@@ -205,7 +206,9 @@ def test_a_clean_database_passes_both_commands(rendered, case_b):
 
 
 def test_an_empty_database_passes(db):
-    assert verify_records().startswith("Records intact: 0 signatures, 0 consent records and 0 withdrawal records")
+    assert verify_records().startswith(
+        "Records intact: 0 signatures, 0 consent records, 0 withdrawal records and 0 clinician's parts"
+    )
 
 
 # Tampering with a signature -------------------------------------------------------------------
@@ -417,7 +420,8 @@ def test_a_signature_from_before_digests_is_reported_but_passes(case_a):
     out = verify_records()
 
     assert out.splitlines() == [
-        "Records intact: 1 signature, 0 consent records and 0 withdrawal records match their audit events "
+        "Records intact: 1 signature, 0 consent records, 0 withdrawal records and 0 clinician's parts match their "
+        "audit events "
         "(1 event), and every stored PDF matches its SHA-256.",
         "1 signature signed before Proceed recorded digests (its version of 2026-12-04) have no digest recorded "
         f"(the first: signature {signature.document_id} (request {case_a.request.public_id}); --all lists them). "

@@ -36,7 +36,7 @@ from tests.browser.helpers import (
     submit,
     walk_to_withdraw,
 )
-from tests.conftest import PATIENT_B, add_spanish, make_case, sign_case, totp_code
+from tests.conftest import PASSWORD, PATIENT_B, add_spanish, make_case, sign_case, totp_code
 from tests.test_learning import add_patients
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -90,6 +90,8 @@ STAFF_ROUTES = {
     "staff:procedures",
     "staff:procedure",
 }
+# The clinician's statement (tests/test_countersign.py) and the staff member's own details.
+CLINICIAN_ROUTES = {"staff:countersign", "profile"}
 CONTENT_ADMIN_ROUTES = {
     "admin:index",
     "admin:procedures_procedure_changelist",
@@ -131,6 +133,7 @@ NOT_CHECKED = {
     "staff:withdrawal_pdf": "a PDF download, not a page",
     "staff:staff_record_pdf": "a PDF download, not a page",
     "staff:staff_record_scan": "a download of the uploaded scan (PDF or picture), not a page",
+    "staff:clinician_pdf": "a PDF download, not a page",
     "staff:add_note": "POST only: saves the note and redirects to the case page (checked), where its errors show",
     "staff:assign": "POST only: saves who looks after the request and redirects to the case page (checked)",
     "journey:withdrawal_pdf": "a PDF download, not a page",
@@ -330,6 +333,46 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(refused, "too many sign-in attempts")
 
     audit.assert_clean(STAFF_ROUTES)
+
+
+def test_every_clinician_page_passes_axe(new_page, clinician, nurse, published_procedure):
+    audit = AxeAudit()
+    signed = make_case(published_procedure, PATIENT)
+    sign_case(signed)
+    case_url = f"/staff/requests/{signed.request.public_id}/"
+    refused = new_page(viewport=DESKTOP)
+    sign_in_staff(refused, nurse)
+    refused.goto(f"{case_url}countersign/")
+    refused.get_by_role("heading", name="This page is for clinicians").wait_for()
+    audit(refused, "countersign: refused to a nurse")
+
+    page = new_page(viewport=DESKTOP)
+    sign_in_staff(page, clinician)
+    page.goto(case_url)
+    audit(page, "case: awaiting the clinician")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Countersign", exact=True).click()
+    audit(page, "countersign")
+    page.get_by_label("Any extra procedures which may become necessary during the procedure").fill("None expected")
+    page.get_by_label("The patient asked: “Can I drive afterwards?” How was it addressed?").fill("Not for 24 hours.")
+    page.get_by_label("Your job title").fill("Consultant in pain medicine")
+    page.get_by_label("Your professional registration").fill("GMC 7654321")
+    page.get_by_label("Your password").fill("not the password")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Countersign").click()
+    page.locator("#error-summary").wait_for()
+    audit(page, "countersign: wrong password")
+    page.get_by_label("Your password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Countersign").click()
+    expect(page.get_by_text("Download the clinician's part")).to_be_visible()
+    audit(page, "case: countersigned")
+    page.goto(f"{case_url}countersign/")
+    audit(page, "countersign: already countersigned")
+    page.goto("/accounts/profile/")
+    audit(page, "your details")
+
+    audit.assert_clean(CLINICIAN_ROUTES)
 
 
 def test_every_content_admin_page_passes_axe(new_page, content_admin, published_procedure, nurse):

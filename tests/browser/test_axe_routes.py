@@ -3,6 +3,7 @@
 from tests.browser.audit import named_routes
 from tests.browser.test_axe import (
     BLOOD_THINNER_ROUTES,
+    CLINICIAN_ROUTES,
     CONTENT_ADMIN_ROUTES,
     NOT_CHECKED,
     PATIENT_ROUTES,
@@ -13,7 +14,9 @@ from tests.browser.test_axe import (
 
 
 def test_every_named_route_is_checked_by_axe_or_listed_with_a_reason():
-    checked = PATIENT_ROUTES | STAFF_ROUTES | CONTENT_ADMIN_ROUTES | RETIRE_ROUTES | BLOOD_THINNER_ROUTES
+    checked = (
+        PATIENT_ROUTES | STAFF_ROUTES | CLINICIAN_ROUTES | CONTENT_ADMIN_ROUTES | RETIRE_ROUTES | BLOOD_THINNER_ROUTES
+    )
     unaccounted = sorted(
         name
         for name in named_routes()
@@ -21,7 +24,8 @@ def test_every_named_route_is_checked_by_axe_or_listed_with_a_reason():
     )
     assert not unaccounted, (
         f"new pages with no accessibility check: {unaccounted}. Visit them in tests/browser/test_axe.py "
-        "(PATIENT_ROUTES, STAFF_ROUTES or CONTENT_ADMIN_ROUTES) or list them in NOT_CHECKED with the reason."
+        "(PATIENT_ROUTES, STAFF_ROUTES, CLINICIAN_ROUTES or CONTENT_ADMIN_ROUTES) or list them in NOT_CHECKED "
+        "with the reason."
     )
     stale = sorted((checked | set(NOT_CHECKED)) - named_routes())
     assert not stale, f"routes listed in tests/browser/test_axe.py that no longer exist: {stale}"

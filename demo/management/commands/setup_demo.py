@@ -1,4 +1,4 @@
-"""Set up the local demo: sample content, three demo staff accounts and a demo patient.
+"""Set up the local demo: sample content, four demo staff accounts and a demo patient.
 
 Only for `make run` on a developer's machine: the demo passwords are public, so
 this refuses to run unless DEBUG is on. Migrations never create accounts.
@@ -21,16 +21,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import save_profile
 from consent import services, state
 from consent.models import ConsentRequest, Patient
 from procedures.models import Procedure
-from procedures.roles import CONTENT_ADMINS, NURSES
+from procedures.roles import CLINICIANS, CONTENT_ADMINS, NURSES
 from procedures.sample_content import SAMPLE_PROCEDURES
 
 DEMO_PASSWORD = "proceed-demo"  # noqa: S105  (public on purpose: demo accounts only, DEBUG only)
 DEMO_ACCOUNTS = [
     # username, what they can do, group, is_staff (admin site), is_superuser
     ("nurse", "Nurse: patients' requests and checklists", NURSES, False, False),
+    ("clinician", "Clinician: the staff workspace, and countersigns consent", CLINICIANS, False, False),
     ("editor", "Content admin: edits and publishes procedure content", CONTENT_ADMINS, True, False),
     ("admin", "Superuser: everything", None, True, True),
 ]
@@ -42,6 +44,13 @@ DEMO_PATIENT = {
     "email": "alex.morgan@example.org",
 }
 DEMO_CLINICIAN = "Dr Priya Shah"
+# The demo clinician account is her: named as a countersignature records it.
+DEMO_CLINICIAN_ACCOUNT = {
+    "first_name": "Priya",
+    "last_name": "Shah",
+    "job_title": "Consultant in pain medicine",
+    "registration": "GMC 7654321",
+}
 FIRST_APPOINTMENT_IN_DAYS = 3  # then one more day for each further sample procedure
 APPOINTMENT_TIME = datetime.time(9, 0)
 
@@ -68,9 +77,20 @@ class Command(BaseCommand):
             user.save()
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
+            if group_name == CLINICIANS:
+                user.first_name, user.last_name = (
+                    DEMO_CLINICIAN_ACCOUNT["first_name"],
+                    DEMO_CLINICIAN_ACCOUNT["last_name"],
+                )
+                user.save(update_fields=["first_name", "last_name"])
+                save_profile(
+                    user,
+                    job_title=DEMO_CLINICIAN_ACCOUNT["job_title"],
+                    registration=DEMO_CLINICIAN_ACCOUNT["registration"],
+                )
         self.stdout.write(f"\nDemo staff accounts (password for each: {DEMO_PASSWORD}):")
         for username, role, *_ in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:<8} {role}")
+            self.stdout.write(f"  {username:<9} {role}")
         self.stdout.write(
             "Sign-in takes two steps: the password, then a 6-digit code from an authenticator app.\n"
             "An account's first sign-in shows a QR code to scan with any authenticator app (Microsoft or\n"

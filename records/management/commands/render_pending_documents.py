@@ -1,5 +1,5 @@
-"""Render every sealed PDF still pending (e.g. after a failed render): signed records, withdrawals, and
-the cover records of decisions recorded by staff.
+"""Render every sealed PDF still pending (e.g. after a failed render): signed records, withdrawals,
+the cover records of decisions recorded by staff, then clinicians' parts.
 
 Prints one line per document, naming it by its document ID only (no personal
 data), and exits non-zero if any render failed, so cron or CI notices.
@@ -11,8 +11,13 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from consent.models import ConsentRequest, Signature, StaffRecordedConsent
-from records.documents import store_consent_document, store_staff_record_document, store_withdrawal_document
+from consent.models import ConsentRequest, Countersignature, Signature, StaffRecordedConsent
+from records.documents import (
+    store_clinician_document,
+    store_consent_document,
+    store_staff_record_document,
+    store_withdrawal_document,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +74,20 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Rendered {document.document_id} (record of {record.document_id}, recorded by staff)"
                 )
+        countersignatures = Countersignature.objects.filter(document__isnull=True).order_by("signed_at", "pk")
+        for countersignature in countersignatures:
+            try:
+                document = store_clinician_document(countersignature)
+            except Exception as error:
+                failed += 1
+                logger.exception(
+                    "Rendering the clinician's part for request %s failed; it stays pending.",
+                    countersignature.request_id,
+                )
+                self.stderr.write(f"Failed the clinician's part {countersignature.document_id}: {type(error).__name__}")
+            else:
+                rendered += 1
+                self.stdout.write(f"Rendered {document.document_id} (clinician's part {countersignature.document_id})")
         if failed:
             raise CommandError(f"{failed} of {failed + rendered} documents could not be rendered; they stay pending.")
         if not rendered:

@@ -1,8 +1,8 @@
 """Check every signed row and sealed PDF against what the audit chain recorded when it was written.
 
-Each signature row against the digest in its signing's audit event; each consent and withdrawal
-record's stored file against the SHA-256 in its row and in its audit event; each such event against
-the row it names. Names the first mismatch (by document ID and request id, never a patient) and
+Each signature row against the digest in its signing's audit event; each consent record's, withdrawal
+record's and clinician's part's stored file against the SHA-256 in its row and in its audit event; each
+such event against the row it names. Names the first mismatch (by document ID and request id, never a patient) and
 exits 1, or, with `--all`, lists every one. Run it with `verify_audit_chain`, which shows that the
 events themselves are unchanged.
 """
@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from consent.integrity import DIGESTS_SINCE
 from records.integrity import RecordCheck
+
+CLINICIAN_PART = "clinician's part"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -54,8 +56,9 @@ class Command(BaseCommand):
             raise CommandError(f"{_plural(len(failures), 'record')} {verb} not match what was recorded (listed above).")
         self.stdout.write(
             f"Records intact: {_plural(check.signatures, 'signature')}, "
-            f"{_plural(check.consent_records, 'consent record')} and "
-            f"{_plural(check.withdrawal_records, 'withdrawal record')} match their audit events "
+            f"{_plural(check.consent_records, 'consent record')}, "
+            f"{_plural(check.withdrawal_records, 'withdrawal record')} and "
+            f"{_plural(check.clinician_records, CLINICIAN_PART)} match their audit events "
             f"({_plural(check.events, 'event')}), and every stored PDF matches its SHA-256."
         )
         if check.staff_records or check.staff_record_documents:
