@@ -27,8 +27,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from config.checks import LOCAL_MEMORY
-from consent.models import ConsentDocument, Signature
+from consent.models import ConsentDocument
 from records.models import WorkerHeartbeat
+from records.worker import PENDING_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +43,10 @@ def pdf_storage():
 
 
 def check_database() -> tuple[str, int | None]:
-    """The database's status and the number of signatures whose PDF is still pending."""
+    """The database's status and the number of sealed records whose PDF is still pending (signatures',
+    clinicians' parts, the cover records of decisions recorded by staff)."""
     try:
-        return OK, Signature.objects.filter(document__isnull=True).count()
+        return OK, sum(kind.pending().count() for kind in PENDING_KINDS)
     except DatabaseError as error:
         logger.error("Health check: the database query failed (%s).", type(error).__name__)
         return FAILED, None
@@ -85,7 +87,8 @@ def rendering_status() -> dict:
     """How long the oldest PDF still to render has waited, and when a PDF worker was last seen (seconds)."""
     now = timezone.now()
     try:
-        oldest = Signature.objects.filter(document__isnull=True).aggregate(oldest=Min("signed_at"))["oldest"]
+        waiting = [kind.pending().aggregate(oldest=Min(kind.made_at))["oldest"] for kind in PENDING_KINDS]
+        oldest = min((made for made in waiting if made is not None), default=None)
         seen = WorkerHeartbeat.objects.aggregate(seen=Max("seen_at"))["seen"]
     except DatabaseError:
         return {"oldest_pending_pdf_seconds": None, "worker_seen_seconds_ago": None}

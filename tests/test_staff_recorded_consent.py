@@ -470,14 +470,6 @@ def test_the_public_verify_page_recognises_the_sealed_cover_record(case_a, nurse
     assert result.recorded_document_id == document.record.document_id
 
 
-def test_pending_pdf_counts_and_the_workers_sweep_ignore_staff_records(case_a, nurse, client):
-    from records.worker import requeue_abandoned_renders
-
-    record(case_a, nurse)
-    assert requeue_abandoned_renders(timezone.now() + datetime.timedelta(hours=1)) == []
-    assert client.get("/healthz").json()["pending_pdfs"] == 0
-
-
 def test_a_content_admin_gets_neither_the_form_nor_the_scan_nor_the_record(client, nurse, content_admin, case_a):
     record(case_a, nurse)
     client.force_login(content_admin)

@@ -15,9 +15,12 @@ from django_tasks_db.models import DBTaskResult
 
 from consent.models import AuditAction, AuditEvent, ConsentDocument
 from records import worker
+from records.documents import store_consent_document
 from records.models import WorkerHeartbeat
 from records.worker import ABANDONED_AFTER_SECONDS, RENDER_TASK, Housekeeper, beat, requeue_abandoned_renders
 from tests.conftest import sign_case
+from tests.test_countersign import countersign_directly, flag_the_risk_and_sign
+from tests.test_staff_recorded_consent import record
 
 
 @pytest.fixture
@@ -81,7 +84,7 @@ def test_a_render_left_by_a_killed_worker_is_queued_again_and_rendered_once(
         seen_at=timezone.now() - datetime.timedelta(minutes=10)
     )
 
-    assert requeue_abandoned_renders(later()) == [signature.pk]
+    assert requeue_abandoned_renders(later()) == [("signature", signature.pk)]
     call_command("proceed_worker", "--batch", "--no-startup-delay", "--worker-id", "w3", stdout=io.StringIO())
 
     assert ConsentDocument.objects.filter(signature=signature).count() == 1
@@ -104,7 +107,7 @@ def test_a_signature_whose_render_was_never_queued_gets_one(queued, case_a, djan
     renders().delete()  # e.g. the queue was lost
 
     assert requeue_abandoned_renders(timezone.now()) == []  # too soon: signing has only just queued it
-    assert requeue_abandoned_renders(later()) == [signature.pk]
+    assert requeue_abandoned_renders(later()) == [("signature", signature.pk)]
 
 
 def test_a_render_that_failed_keeps_its_own_retries_and_is_not_queued_again(
@@ -198,3 +201,30 @@ def test_asking_for_the_pdf_while_it_is_pending_never_renders_it_in_the_patients
     assert response.status_code == 503
     assert not ConsentDocument.objects.filter(signature=signature).exists()  # left to the worker
     assert renders().get().status == "READY"
+
+
+@pytest.mark.parametrize("kind", ["countersignature", "staff record"])
+def test_a_clinicians_part_or_a_staff_records_cover_left_pending_is_counted_and_queued_again(
+    queued, case_a, nurse, clinician, client, kind, django_capture_on_commit_callbacks
+):
+    """The sweep and /healthz cover every sealed record made in the background, not only the patient's."""
+    if kind == "countersignature":
+        flag_the_risk_and_sign(case_a)
+        store_consent_document(case_a.request.signature)  # the patient's own record is done: only the part waits
+        with django_capture_on_commit_callbacks(execute=False):  # its render is never queued: the queue was lost
+            made = countersign_directly(case_a, clinician)
+        task = "records.tasks.render_clinician_document"
+    else:
+        with django_capture_on_commit_callbacks(execute=False):
+            made = record(case_a, nurse)
+        task = "records.tasks.render_staff_record_document"
+    pending_before = client.get("/healthz").json()["pending_pdfs"]
+
+    assert requeue_abandoned_renders(timezone.now()) == []  # too soon: it has only just been made
+    assert requeue_abandoned_renders(later()) == [(kind, made.pk)]
+    assert DBTaskResult.objects.filter(task_path=task).count() == 1
+    call_command("proceed_worker", "--batch", "--no-startup-delay", "--worker-id", "w9", stdout=io.StringIO())
+
+    assert made.__class__.objects.get(pk=made.pk).document.sha256
+    assert (pending_before, client.get("/healthz").json()["pending_pdfs"]) == (1, 0)
+    assert requeue_abandoned_renders(later()) == []

@@ -34,7 +34,13 @@ def test_the_procedure_page_folds_each_kind_of_item_and_each_translation(new_pag
     expect(page.locator("#id_risks-0-title_es")).to_be_visible()
     # No Django "History" (noisy) beside "Content history".
     tools = page.locator(".object-tools a").all_text_contents()
-    assert [" ".join(tool.split()) for tool in tools] == ["Preview as a patient", "Publish…", "Content history"]
+    assert [" ".join(tool.split()) for tool in tools] == [
+        "Preview as a patient",
+        "Publish…",
+        "Content history",
+        "Retire this procedure…",
+        "What patients found hard",
+    ]
 
 
 def test_the_versions_list_fits_a_1366_px_screen_with_every_column(new_page, content_admin):
