@@ -173,6 +173,10 @@ class ConsentRequest(models.Model):
         indexes = [
             models.Index(fields=["appointment_at", "status"]),
             models.Index(fields=["status", "appointment_at"]),
+            # The records archive (/staff/records/): newest decision first, a page at a time after a
+            # (decided_at, id) key, with or without one status.
+            models.Index(fields=["decided_at", "id"], name="consent_req_decided_idx"),
+            models.Index(fields=["status", "decided_at", "id"], name="consent_req_status_decided_idx"),
         ]
 
     def __str__(self) -> str:
@@ -571,6 +575,7 @@ class AuditAction(models.TextChoices):
     DOCUMENT_RENDERED = "document_rendered", "Signed PDF record created"
     WITHDRAWAL_DOCUMENT_RENDERED = "withdrawal_document_rendered", "Withdrawal record created"
     STATUS_RESTORED = "status_restored", "Status restored (migration)"
+    RECORDS_EXPORTED = "records_exported", "Records exported"
 
 
 class AuditEvent(ImmutableModel):
