@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Expression, Q, QuerySet
+from django.template import Context, Template
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString
 
 from consent import state
 from consent.models import ConsentRequest, Signature, Signer, Status, normalise_mrn, searchable
@@ -345,6 +349,29 @@ def shown_rows(rows) -> Iterator[Shown]:
             if row.status == Status.WITHDRAWN and signature is not None
             else "",
         )
+
+
+# The table's rows: templates/staff/includes/records_rows.html, compiled once and rendered with a plain
+# Context (as the dashboard's are): the page's own context behind every lookup cost more than the query.
+ROW_LABELS = {
+    "not_recorded": "Not recorded",
+    "none": "None",
+    "withdrawal_id": "Withdrawal:",
+    "record": "Record",
+    "withdrawal": "Withdrawal",
+    "of": "of",
+    "pdf": "(PDF)",
+    "pending": "PDF being made",
+}
+
+
+@functools.cache
+def _rows_template() -> Template:
+    return get_template("staff/includes/records_rows.html").template
+
+
+def rows_html(rows: list[Shown]) -> SafeString:
+    return _rows_template().render(Context({"rows": rows, "labels": ROW_LABELS, "not_known": NOT_KNOWN}))
 
 
 # The CSV export -----------------------------------------------------------------------------

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections import OrderedDict
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from procedures.models import Procedure, ProcedureVersion
 from staff import archive
@@ -21,6 +24,9 @@ from staff.forms import DateInput
 URL_FIELDS = ("start", "end", "procedure", "version", "status", "signer", "countersigned")
 INVALID_DATE = "Enter a full date, for example %(example)s, or leave it empty."
 COUNTERSIGNED_CHOICES = [("", "Either"), ("yes", "Countersigned"), ("no", "Not countersigned")]
+# The fields' HTML by day, procedures and filter values (never with a search), as the dashboard keeps its own.
+RENDERED_FIELDS: OrderedDict[tuple, str] = OrderedDict()
+RENDERED_FIELDS_KEPT = 256
 
 
 class ArchiveFilterForm(forms.Form):
@@ -112,6 +118,30 @@ class ArchiveFilterForm(forms.Form):
                 css_class="g-2",
             ),
         )
+
+    def rendered_fields(self) -> SafeString:
+        """The fields' HTML (crispy-forms), kept in this process for the filters used most.
+
+        Drawing the form cost about as much as the rest of the page. What it draws depends only on
+        the day (the error's example date), the procedures offered, whether countersigning is
+        recorded and the filter values (errors included, which follow from them); so it is kept by
+        those, at most RENDERED_FIELDS_KEPT, except when there is a search: a patient's name or
+        record number is never kept. The CSRF token is not part of it.
+        """
+        if self.data.get("q"):
+            return render_crispy_form(self)
+        key = (
+            self.today,
+            tuple(self.procedures.items()),
+            "countersigned" in self.fields,
+            *(str(self.data.get(name, "")) for name in URL_FIELDS),
+        )
+        html = RENDERED_FIELDS.get(key)
+        if html is None:
+            html = RENDERED_FIELDS[key] = str(render_crispy_form(self))
+            while len(RENDERED_FIELDS) > RENDERED_FIELDS_KEPT:
+                RENDERED_FIELDS.popitem(last=False)
+        return mark_safe(html)  # noqa: S308 - crispy-forms' own escaped output, as rendered above
 
     def _clean_day(self, name: str) -> datetime.date | None:
         value = self.cleaned_data.get(name)

@@ -91,7 +91,8 @@ def records(request: HttpRequest) -> HttpResponse:
         "staff/records.html",
         {
             "form": form,
-            "rows": list(archive.shown_rows(page.rows)),
+            "rows": (shown := list(archive.shown_rows(page.rows))),
+            "rows_html": archive.rows_html(shown),
             "newest_url": _archive_url(params) if (older or newer) else "",
             "newer_url": _archive_url(params | {"newer": str(page.newer)}) if page.newer else "",
             "older_url": _archive_url(params | {"older": str(page.older)}) if page.older else "",
