@@ -50,8 +50,8 @@ class StatusChoice:
 
 
 STATUS_CHOICES = [
-    (StatusChoice.CONSENTED, "Consented (confirmed on the day or not)"),
-    (StatusChoice.CONFIRMED, "Consented and confirmed on the day"),
+    (StatusChoice.CONSENTED, "Consented (confirmed or not)"),
+    (StatusChoice.CONFIRMED, "Confirmed on the day"),
     (StatusChoice.DECLINED, "Declined"),
     (StatusChoice.WITHDRAWN, "Withdrawn"),
 ]
@@ -356,12 +356,14 @@ def shown_rows(rows) -> Iterator[Shown]:
 ROW_LABELS = {
     "not_recorded": "Not recorded",
     "none": "None",
-    "withdrawal_id": "Withdrawal:",
-    "record": "Record",
-    "withdrawal": "Withdrawal",
-    "of": "of",
+    "record_of": "the consent record of",
+    "withdrawal": "Withdrawal:",
+    "withdrawal_record": "record",
+    "withdrawal_of": "the withdrawal record of",
     "pdf": "(PDF)",
     "pending": "PDF being made",
+    "born": "Born",
+    "version": "Version",
 }
 
 

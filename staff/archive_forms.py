@@ -83,7 +83,6 @@ class ArchiveFilterForm(forms.Form):
             self.fields[name].error_messages["invalid"] = INVALID_DATE % {"example": self.today.isoformat()}
         self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-        self.fields["version"].help_text = "With a procedure chosen."
         countersigning = archive.countersigning_recorded()
         if not countersigning:
             del self.fields["countersigned"]
@@ -101,7 +100,7 @@ class ArchiveFilterForm(forms.Form):
                 Column("status", css_class="col-6 col-md-4 col-xl-2"),
                 Column("signer", css_class="col-6 col-md-3 col-xl-2"),
                 *([Column("countersigned", css_class="col-6 col-md-3 col-xl-2")] if countersigning else []),
-                Column("q", css_class="col-12 col-md-6 col-xl-4"),
+                Column("q", css_class="col-12 col-md-6 col-xl-5"),
                 Div(
                     # An empty label's height, so the buttons line up with the fields beside them.
                     HTML('<div class="form-label d-none d-md-block" aria-hidden="true">&nbsp;</div>'),
