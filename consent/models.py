@@ -177,6 +177,7 @@ class ConsentRequest(models.Model):
             # (decided_at, id) key, with or without one status.
             models.Index(fields=["decided_at", "id"], name="consent_req_decided_idx"),
             models.Index(fields=["status", "decided_at", "id"], name="consent_req_status_decided_idx"),
+            models.Index(fields=["procedure_version", "decided_at", "id"], name="consent_req_vers_decided_idx"),
         ]
 
     def __str__(self) -> str:

@@ -86,13 +86,14 @@ def records(request: HttpRequest) -> HttpResponse:
         page = archive.page_of(rows)
     params = _url_params(request.GET)
     search = form.filters().search
+    rows_shown = list(archive.shown_rows(page.rows))
     return render(
         request,
         "staff/records.html",
         {
             "form": form,
-            "rows": (shown := list(archive.shown_rows(page.rows))),
-            "rows_html": archive.rows_html(shown),
+            "rows": rows_shown,
+            "rows_html": archive.rows_html(rows_shown),
             "newest_url": _archive_url(params) if (older or newer) else "",
             "newer_url": _archive_url(params | {"newer": str(page.newer)}) if page.newer else "",
             "older_url": _archive_url(params | {"older": str(page.older)}) if page.older else "",
@@ -101,7 +102,6 @@ def records(request: HttpRequest) -> HttpResponse:
             "is_filtered": bool(form.url_filters() or search),
             "searching": bool(search),
             "first_page": not (older or newer),
-            "countersigning": archive.countersigning_recorded(),
         },
     )
 
