@@ -559,12 +559,14 @@ def test_an_export_with_a_bad_filter_exports_nothing_and_shows_the_error(nurse_c
 
 
 def test_a_large_export_streams_in_batches_with_every_row_once(nurse_client, many, monkeypatch):
+    monkeypatch.setattr(archive, "EXPORT_FIRST_BATCH", 3)
     monkeypatch.setattr(archive, "EXPORT_BATCH", 7)
 
     response = nurse_client.get(EXPORT)
 
     chunks = list(response.streaming_content)
-    assert len(chunks) > 8  # the header, then one chunk per batch
+    assert len(chunks) == 1 + 1 + 8  # the header, the first 3 rows, then 52 rows 7 at a time
+    assert chunks[1].count(b"\r\n") == 3
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode().removeprefix("\ufeff"))))
     assert [row[0] for row in rows[1:]] == [f"Patient {n:02d}" for n in range(55, 0, -1)]
     assert AuditEvent.objects.get(action=AuditAction.RECORDS_EXPORTED).detail["rows"] == 55
