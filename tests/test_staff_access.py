@@ -44,6 +44,9 @@ def staff_pages(case):
         "checklist_pdf": (reverse("staff:checklist_pdf", args=pid), 200),
         "confirm": (reverse("staff:confirm", args=pid), 200),
         "answer_question": (reverse("staff:answer_question", args=[question.pk]), 405),
+        "records": (reverse("staff:records"), 200),
+        # Case A is signed: a one-row CSV.
+        "records_export": (reverse("staff:records_export"), 200),
     }
 
 
@@ -68,6 +71,8 @@ PAGES = [
     "checklist_pdf",
     "confirm",
     "answer_question",
+    "records",
+    "records_export",
 ]
 
 
