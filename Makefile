@@ -81,7 +81,8 @@ clean:
 
 # The benchmark (docs/performance.md): seeds its own database (var/bench/, or <name>_bench on the
 # DATABASE_URL server), serves with gunicorn and production settings, loads it with locust.
-# BENCH_ARGS passes options on: e.g. BENCH_ARGS=--journeys-only (only the two journey rows).
+# BENCH_ARGS passes options on: e.g. BENCH_ARGS=--journeys-only (only the two journey rows), or
+# BENCH_ARGS=--archive-only (only the records archive, at 200,000 decided records).
 BENCH_TOOLS := $(VENV)/.bench-installed
 $(BENCH_TOOLS): requirements-bench.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-bench.txt

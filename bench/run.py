@@ -21,6 +21,8 @@ One run, on this machine, in this order:
    would fetch it (Accept-Encoding: gzip, br).
 5. The dashboard on a second database with 2,000 requests, then with 200,000.
 6. PDF rendering in one process (bench/pdf_bench.py).
+7. The records archive on a third database with 200,000 decided records, in one process
+   (bench/archive_timing.py; `--archive-only`: only this row, a few minutes).
 
 It prints one table, checks the targets of issue 8 (full run only), and writes the table
 to var/bench/results-<database>.md and the figures to var/bench/results-<database>.json.
@@ -67,6 +69,10 @@ FULL = {
     "paced": True,
     "pages": PAGES,
     "pdf_workers": 2,  # proceed_worker processes for the journeys with the worker's queue
+    "archive": 200_000,  # decided records in the records archive's database
+    "archive_patients": 50_000,
+    "archive_base": 560,  # the next two weeks' appointments (40 a day), before the history is added
+    "archive_repeat": 30,
 }
 SMOKE = {
     "patients": 200,
@@ -82,6 +88,10 @@ SMOKE = {
     "paced": False,
     "pages": ["risks"],  # one patient page is enough to keep the harness working
     "pdf_workers": 1,
+    "archive": 600,
+    "archive_patients": 300,
+    "archive_base": 100,
+    "archive_repeat": 3,
 }
 # The targets of issue 8, checked on the full run.
 TARGETS_MS = 50  # patient pages and dashboard p95 at 20 users
@@ -91,6 +101,7 @@ TARGET_PDF_RATIO = 1.2
 TARGET_PDF_MEDIAN_MS = 500
 TARGET_MEMORY_MB = 50
 TARGET_PAGE_KB = 100
+TARGET_ARCHIVE_MS = 100  # every records archive row's p90 (issue 17)
 
 
 def log(message: str) -> None:
@@ -577,6 +588,11 @@ def main(argv=None) -> int:
         help="seed, then only the journeys: PDFs rendered in the signing request, then by proceed_worker",
     )
     parser.add_argument("--pdf-workers", type=int, help="proceed_worker processes for those journeys (default 2)")
+    parser.add_argument(
+        "--archive-only",
+        action="store_true",
+        help="only the records archive: its own database with 200,000 decided records, timed in one process",
+    )
     args = parser.parse_args(argv)
     plan = dict(SMOKE if args.smoke else FULL)
     if args.pdf_workers:
@@ -598,6 +614,9 @@ def main(argv=None) -> int:
     results["load_average"] = {"before": os.getloadavg()[0]}
     log(f"database: {databases.kind}; {args.workers} gunicorn workers on 127.0.0.1:{args.port}")
     try:
+        if args.archive_only:
+            results["archive"] = archive_row(databases, plan, args)
+            return report_archive(results, plan, databases.kind, started)
         url = databases.create("main")
         env = environment(url, args.port, plain_static=args.smoke)
         log(f"seeding {plan['patients']} patients, {plan['requests']} requests")
@@ -686,10 +705,13 @@ def main(argv=None) -> int:
                 )
                 growth[count] = figures(rows, "dashboard")
         results["growth"] = {str(k): v for k, v in growth.items()}
+        save(results, databases.kind)
+        results["archive"] = archive_row(databases, plan, args)
     finally:
         if databases.kind == "postgresql":
             databases.drop("main")
             databases.drop("growth")
+            databases.drop("archive")
     results["seconds"] = time.monotonic() - started
     results["finished"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     table = render(results, plan)
@@ -732,6 +754,53 @@ def report_journeys(results: dict, plan: dict, kind: str, started: float) -> int
         log(f"{failed} journeys failed (see the locust lines above, var/bench/gunicorn.log and worker.log)")
         return 1
     return 0
+
+
+def archive_row(databases: Databases, plan: dict, args) -> dict:
+    """The records archive on a database of its own: the next two weeks' appointments, then
+    `plan["archive"]` decided records with their signatures (bench/seed.py --add --decided), timed
+    in one process by bench/archive_timing.py."""
+    url = databases.create("archive")
+    manifest = VAR / "manifest-archive.json"
+    env = environment(url, args.port, plain_static=args.smoke) | {"BENCH_MANIFEST": str(manifest)}
+    log(f"seeding the records archive: {plan['archive']:,} decided records")
+    run(
+        [
+            *(PY, "-m", "bench.seed", "--patients", str(plan["archive_patients"])),
+            *("--requests", str(plan["archive_base"]), "--no-pools", "--manifest", str(manifest)),
+        ],
+        env,
+    )
+    log(run([PY, "-m", "bench.seed", "--add", "--decided", "--requests", str(plan["archive"])], env).stdout.strip())
+    collect_static(env, plain=args.smoke)
+    out = VAR / "archive.json"
+    log("records archive timing")
+    run([PY, "-m", "bench.archive_timing", "--repeat", str(plan["archive_repeat"]), "--out", str(out)], env)
+    return json.loads(out.read_text())
+
+
+def report_archive(results: dict, plan: dict, kind: str, started: float) -> int:
+    """`--archive-only`: print and keep only the archive's rows (results-<database>-archive.*)."""
+    from bench import archive_timing
+
+    results["seconds"] = time.monotonic() - started
+    results["finished"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    m = results["machine"]
+    table = "\n".join(
+        [
+            f"Proceed benchmark, {kind}, {results['finished']}, records archive only"
+            + (" (SMOKE: tiny data, short runs)" if results["smoke"] else ""),
+            f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM; Python {m['python']}, Django {m['django']}",
+            f"Run took {results['seconds'] / 60:.1f} min; load average (1 min) before "
+            f"{results['load_average']['before']:.1f}, after {os.getloadavg()[0]:.1f}",
+            "",
+            *archive_timing.lines(results["archive"]),
+        ]
+    )
+    print(table)
+    (VAR / f"results-{kind}-archive.md").write_text(table + "\n")
+    (VAR / f"results-{kind}-archive.json").write_text(json.dumps(results, indent=2))
+    return 0 if results["smoke"] or archive_timing.holds(results["archive"]) else 1
 
 
 def save(results: dict, kind: str) -> None:
@@ -806,6 +875,11 @@ def render(results: dict, plan: dict) -> str:
     ]
     for name, w in results["weight"].items():
         lines.append(f"| {name} | {w['bytes']:,} | {w['requests']} | {w['html_bytes']:,} |")
+    archive = results.get("archive")
+    if archive:
+        from bench import archive_timing
+
+        lines += ["", *archive_timing.lines(archive)]
     if not results["smoke"]:
         worst_p95 = max(load[f"{name}@{high}"]["p95"] for name in [*PAGES, "dashboard"])
         worst_paced = max(load[f"{name}@{high}/s"]["p95"] for name in [*PAGES, "dashboard"])
@@ -845,6 +919,15 @@ def render(results: dict, plan: dict) -> str:
             ),
             (f"every patient page <= {TARGET_PAGE_KB} KB", f"{heaviest / 1000:.1f} KB", heaviest <= 100_000),
         ]
+        if archive:
+            worst = max(case["p90"] for case in archive["cases"].values())
+            checks.append(
+                (
+                    f"records archive p90 at {archive['records']:,} records < {TARGET_ARCHIVE_MS} ms",
+                    f"{worst:.0f} ms",
+                    worst < TARGET_ARCHIVE_MS,
+                )
+            )
         lines += ["", "| target | measured | holds |", "| --- | ---: | --- |"]
         lines += [f"| {what} | {value} | {'yes' if ok else 'NO'} |" for what, value, ok in checks]
     return "\n".join(lines)

@@ -18,7 +18,10 @@ derived from its number (`token_for`), so the load tool, which reads the manifes
 here, knows the raw links while the database keeps only their SHA-256, as in production.
 
 --add appends requests (numbered after those already there) to grow the dashboard's data
-without seeding again; the upcoming appointments stay as they were, the history grows.
+without seeding again; the upcoming appointments stay as they were, the history grows. With
+--decided, every request added is a decided one (signed, confirmed, declined or withdrawn, in the
+history's proportions) with its signature (one in twenty by a representative) and record row:
+the records archive's data (bench/archive_timing.py).
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ HISTORY = {"confirmed": 55, "signed": 10, "declined": 4, "withdrawn": 2, "expire
 # Past the first page: the finished statuses (consent.state), and two open ones.
 STARTED = state.FINISHED | {state.Status.IN_PROGRESS, state.Status.NEEDS_DISCUSSION}
 SIGNED = state.FINISHED
+DECIDED_HISTORY = {status: weight for status, weight in HISTORY.items() if status in SIGNED}
 
 
 def main(argv=None) -> None:
@@ -96,6 +100,9 @@ def main(argv=None) -> None:
     parser.add_argument("--manifest", default="var/bench/manifest.json")
     parser.add_argument("--add", action="store_true", help="append requests to an already seeded database")
     parser.add_argument("--no-pools", action="store_true", help="no load-tool patients (the dashboard-growth data)")
+    parser.add_argument(
+        "--decided", action="store_true", help="with --add: only decided requests, each with its signature"
+    )
     args = parser.parse_args(argv)
     global PAGE_POOL, JOURNEY_POOL
     PAGE_POOL, JOURNEY_POOL = (
@@ -112,7 +119,7 @@ def main(argv=None) -> None:
     django.setup()
     started = time.monotonic()
     if args.add:
-        added = add_history(args.requests)
+        added = add_history(args.requests, decided=args.decided)
         analyze()
         print(f"seed: added {added} requests in {time.monotonic() - started:.1f} s")
         return
@@ -190,7 +197,7 @@ def seed(patient_count: int, request_count: int, upcoming_per_day: int) -> dict:
     return _manifest(lumbar, patient_ids, request_count)
 
 
-def add_history(count: int) -> int:
+def add_history(count: int, *, decided: bool = False) -> int:
     from django.contrib.auth import get_user_model
 
     from consent.models import ConsentRequest, Patient
@@ -200,7 +207,17 @@ def add_history(count: int) -> int:
     versions = [p.current_version for p in Procedure.objects.order_by("pk")]
     patient_ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
     creator = get_user_model().objects.order_by("pk").first()
-    _make_requests(first, count, patient_ids, versions, _lumbar_puncture(), upcoming=0, creator=creator, pools=False)
+    _make_requests(
+        first,
+        count,
+        patient_ids,
+        versions,
+        _lumbar_puncture(),
+        upcoming=0,
+        creator=creator,
+        pools=False,
+        decided=decided,
+    )
     return count
 
 
@@ -208,11 +225,12 @@ def _choose(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _make_requests(first, count, patient_ids, versions, lumbar, *, upcoming, creator, pools) -> None:
+def _make_requests(first, count, patient_ids, versions, lumbar, *, upcoming, creator, pools, decided=False) -> None:
     """Requests numbered first .. first+count-1: `upcoming` of them in the next two weeks, the rest history.
 
     With `pools`, the first PAGE_POOL are lumbar puncture requests at the sign step and the
-    next JOURNEY_POOL fresh invitations, for the load tool's patients.
+    next JOURNEY_POOL fresh invitations, for the load tool's patients. With `decided`, the
+    history is decided requests only, each with its signature and record row.
     """
     from django.db import transaction
     from django.utils import timezone
@@ -237,7 +255,7 @@ def _make_requests(first, count, patient_ids, versions, lumbar, *, upcoming, cre
                 status = {"pages": "in_progress", "journey": "invited"}.get(pool) or _choose(rng, UPCOMING)
             else:
                 at = today_9am - datetime.timedelta(days=1 + rng.randrange(3 * 365), minutes=30 * rng.randrange(16))
-                status = _choose(rng, HISTORY)
+                status = _choose(rng, DECIDED_HISTORY if decided else HISTORY)
             version = lumbar if pool else versions[number % len(versions)]
             progress = 0
             if status in STARTED:
@@ -274,22 +292,16 @@ def _make_requests(first, count, patient_ids, versions, lumbar, *, upcoming, cre
             for row in batch:
                 row.pk = by_hash[row.token_hash]
             _journey_rows([r for r in batch if r.bench_started], rng)
+            if decided:
+                _signature_rows([r for r in batch if r.status in SIGNED and not r.bench_started], representatives=True)
         done += len(batch)
 
 
 def _journey_rows(requests, rng: random.Random) -> None:
     """What the patient's journey leaves behind: acknowledgements, answers, questions, signature, record."""
-    from consent.models import (
-        Acknowledgement,
-        ChecklistAnswer,
-        ConsentDocument,
-        PatientQuestion,
-        QuizAnswer,
-        Signature,
-        normalise_question,
-    )
+    from consent.models import Acknowledgement, ChecklistAnswer, PatientQuestion, QuizAnswer, normalise_question
 
-    acks, answers, quiz, questions, signatures = [], [], [], [], []
+    acks, answers, quiz, questions = [], [], [], []
     for request in requests:
         content = request.procedure_version.content
         at = request.appointment_at - datetime.timedelta(days=3)
@@ -329,25 +341,37 @@ def _journey_rows(requests, rng: random.Random) -> None:
             questions.append(
                 PatientQuestion(request_id=request.pk, text=text, normalised_text=normalise_question(text), asked_at=at)
             )
-        if request.status in SIGNED:
-            signatures.append(
-                Signature(
-                    request_id=request.pk,
-                    document_id=f"BENCH{request.pk:010d}",
-                    decision="decline" if request.status == "declined" else "consent",
-                    typed_name="(seeded)",
-                    signer="patient",
-                    statement="I have read and understood the information about this procedure.",
-                    procedure_version_id=request.procedure_version_id,
-                    signed_at=at,
-                    ip_address="10.0.0.1",
-                    user_agent="bench",
-                )
-            )
     Acknowledgement.objects.bulk_create(acks, batch_size=BATCH)
     ChecklistAnswer.objects.bulk_create(answers, batch_size=BATCH)
     QuizAnswer.objects.bulk_create(quiz, batch_size=BATCH)
     PatientQuestion.objects.bulk_create(questions, batch_size=BATCH)
+    _signature_rows([request for request in requests if request.status in SIGNED])
+
+
+def _signature_rows(requests, *, representatives: bool = False) -> None:
+    """Each decided request's signature and sealed-record row (`representatives`: one in twenty signed
+    by a representative)."""
+    from consent.models import ConsentDocument, Signature
+
+    signatures = []
+    for request in requests:
+        at = request.appointment_at - datetime.timedelta(days=3)
+        by_representative = representatives and request.pk % 20 == 0
+        signatures.append(
+            Signature(
+                request_id=request.pk,
+                document_id=f"BENCH{request.pk:010d}",
+                decision="decline" if request.status == "declined" else "consent",
+                typed_name="(seeded)",
+                signer="representative" if by_representative else "patient",
+                representative_name="(seeded representative)" if by_representative else "",
+                statement="I have read and understood the information about this procedure.",
+                procedure_version_id=request.procedure_version_id,
+                signed_at=request.decided_at or at,
+                ip_address="10.0.0.1",
+                user_agent="bench",
+            )
+        )
     Signature.objects.bulk_create(signatures, batch_size=BATCH)
     if signatures:
         # Every seeded record row points at one placeholder file: the dashboard reads only that a

@@ -184,6 +184,11 @@ class ConsentRequest(models.Model):
         indexes = [
             models.Index(fields=["appointment_at", "status"]),
             models.Index(fields=["status", "appointment_at"]),
+            # The records archive (/staff/records/): newest decision first, a page at a time after a
+            # (decided_at, id) key, with or without one status.
+            models.Index(fields=["decided_at", "id"], name="consent_req_decided_idx"),
+            models.Index(fields=["status", "decided_at", "id"], name="consent_req_status_decided_idx"),
+            models.Index(fields=["procedure_version", "decided_at", "id"], name="consent_req_vers_decided_idx"),
         ]
 
     def __str__(self) -> str:
@@ -839,6 +844,7 @@ class AuditAction(models.TextChoices):
     COUNTERSIGNED = "countersigned", "Clinician's statement countersigned"
     COUNTERSIGN_REFUSED = "countersign_refused", "Countersignature refused"
     CLINICIAN_DOCUMENT_RENDERED = "clinician_document_rendered", "Clinician's part record created"
+    RECORDS_EXPORTED = "records_exported", "Records exported"
 
 
 class AuditEvent(ImmutableModel):

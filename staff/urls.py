@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from staff import blood_thinners, case_views, countersign_views, staff_record_views
+from staff import blood_thinners, case_views, countersign_views, records_views, staff_record_views
 from staff import views as staff_views
 
 app_name = "staff"
@@ -19,6 +19,8 @@ urlpatterns = [
     path("requests/<uuid:public_id>/assign/", case_views.assign, name="assign"),
     path("requests/<uuid:public_id>/correct/", case_views.correct, name="correct"),
     path("day/", staff_views.day_list, name="day_list"),
+    path("records/", records_views.records, name="records"),
+    path("records/export.csv", records_views.records_export, name="records_export"),
     path("requests/<uuid:public_id>/reissue/", case_views.reissue, name="reissue"),
     path("requests/<uuid:public_id>/cancel/", case_views.cancel, name="cancel"),
     path("requests/<uuid:public_id>/reconsent/", case_views.reconsent, name="reconsent"),

@@ -435,6 +435,9 @@ EXPECTATIONS: dict[str, Entry] = {
     "staff/requests/<uuid:public_id>/assign/": Entry(nurses_only(POST_ONLY)),
     "staff/requests/<uuid:public_id>/correct/": Entry(nurses_only(OK)),
     "staff/day/": Entry(nurses_only(OK)),
+    # The records archive, and its CSV export (case A is signed: one row, audited).
+    "staff/records/": Entry(nurses_only(OK)),
+    "staff/records/export.csv": Entry(nurses_only(status(200, content_type="text/csv"))),
     "staff/requests/<uuid:public_id>/reissue/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/cancel/": Entry(nurses_only(OK)),
     "staff/requests/<uuid:public_id>/reconsent/": Entry(nurses_only(OK)),

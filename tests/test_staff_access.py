@@ -55,6 +55,9 @@ def staff_pages(case):
         "staff_record_scan": (reverse("staff:staff_record_scan", args=pid), 404),
         "staff_record_pdf": (reverse("staff:staff_record_pdf", args=pid), 404),
         "blood_thinners": (reverse("staff:blood_thinners", args=pid), 200),
+        "records": (reverse("staff:records"), 200),
+        # Case A is signed: a one-row CSV.
+        "records_export": (reverse("staff:records_export"), 200),
     }
 
 
@@ -89,6 +92,8 @@ PAGES = [
     "staff_record_scan",
     "staff_record_pdf",
     "blood_thinners",
+    "records",
+    "records_export",
 ]
 
 

@@ -89,6 +89,7 @@ STAFF_ROUTES = {
     "staff:record_consent",
     "staff:procedures",
     "staff:procedure",
+    "staff:records",
 }
 # The clinician's statement (tests/test_countersign.py) and the staff member's own details.
 CLINICIAN_ROUTES = {"staff:countersign", "profile"}
@@ -134,6 +135,7 @@ NOT_CHECKED = {
     "staff:staff_record_pdf": "a PDF download, not a page",
     "staff:staff_record_scan": "a download of the uploaded scan (PDF or picture), not a page",
     "staff:clinician_pdf": "a PDF download, not a page",
+    "staff:records_export": "a CSV download, not a page (with nothing to export it returns to the archive, checked)",
     "staff:add_note": "POST only: saves the note and redirects to the case page (checked), where its errors show",
     "staff:assign": "POST only: saves who looks after the request and redirects to the case page (checked)",
     "journey:withdrawal_pdf": "a PDF download, not a page",
@@ -264,6 +266,12 @@ def test_every_staff_page_passes_axe(new_page, nurse, django_user_model, publish
     audit(page, "correct the details")
     page.goto("/staff/day/")
     audit(page, "day list")
+    page.goto("/staff/records/")
+    audit(page, "records archive")
+    page.goto("/staff/records/export.csv?status=withdrawn")
+    audit(page, "records archive: nothing to export")
+    page.goto("/staff/records/?start=soon&status=party&older=x")
+    audit(page, "records archive: bad filters and page link")
     page.goto("/staff/procedures/")
     audit(page, "procedures")
     with page.expect_navigation():
