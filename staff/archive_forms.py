@@ -119,9 +119,10 @@ class ArchiveFilterForm(forms.Form):
         """The fields' HTML (crispy-forms), kept in this process for the filters used most.
 
         Drawing the form cost about as much as the rest of the page. What it draws depends only on
-        the day (the error's example date), the procedures offered and the filter values (errors included, which follow from them); so it is kept by
-        those, at most RENDERED_FIELDS_KEPT, except when there is a search: a patient's name or
-        record number is never kept. The CSRF token is not part of it.
+        the day (the error's example date), the procedures offered and the filter values (errors
+        included, which follow from them); so it is kept by those, at most RENDERED_FIELDS_KEPT,
+        except when there is a search: a patient's name or record number is never kept. The CSRF
+        token is not part of it.
         """
         if self.data.get("q"):
             return render_crispy_form(self)
