@@ -20,7 +20,7 @@ from records.models import WorkerHeartbeat
 from records.worker import ABANDONED_AFTER_SECONDS, RENDER_TASK, Housekeeper, beat, requeue_abandoned_renders
 from tests.conftest import sign_case
 from tests.test_countersign import countersign_directly, flag_the_risk_and_sign
-from tests.test_staff_recorded_consent import record
+from tests.test_staff_recorded_consent import made_days_ago, record
 
 
 @pytest.fixture
@@ -216,7 +216,7 @@ def test_a_clinicians_part_or_a_staff_records_cover_left_pending_is_counted_and_
         task = "records.tasks.render_clinician_document"
     else:
         with django_capture_on_commit_callbacks(execute=False):
-            made = record(case_a, nurse)
+            made = record(made_days_ago(case_a), nurse)
         task = "records.tasks.render_staff_record_document"
     pending_before = client.get("/healthz").json()["pending_pdfs"]
 
