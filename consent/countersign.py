@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from consent import signals, state
 from consent.audit import audit
 from consent.models import Acknowledgement, AuditAction, ConsentRequest, Countersignature, Decision
-from consent.services import ConsentError, _document_id, lock_request
+from consent.services import ConsentError, lock_request, new_document_id, require_password
 from procedures.models import Severity, describe_frequency
 from procedures.roles import staff_name
 
@@ -199,15 +199,14 @@ def countersign(
     countersigned, once: a second attempt (another clinician, or the same form sent twice) raises
     `AlreadyCountersigned` and records nothing.
     """
-    if not user.check_password(password):
-        audit(
-            consent_request=consent_request,
-            action=AuditAction.COUNTERSIGN_REFUSED,
-            message="Countersignature refused: wrong password",
-            user=user,
-            ip=ip,
-        )
-        raise WrongPassword("That password isn't right. Enter the password you sign in with.")
+    require_password(
+        user=user,
+        password=password,
+        consent_request=consent_request,
+        refused=AuditAction.COUNTERSIGN_REFUSED,
+        ip=ip,
+        error=WrongPassword,
+    )
     with transaction.atomic():
         consent_request = lock_request(consent_request)
         existing = Countersignature.objects.filter(request=consent_request).first()
@@ -247,7 +246,7 @@ def countersign(
         }
         countersignature = Countersignature.objects.create(
             request=consent_request,
-            document_id=_document_id(),
+            document_id=new_document_id(),
             clinician=user,
             clinician_name=parts["clinician_name"],
             job_title=parts["job_title"],

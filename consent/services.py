@@ -816,7 +816,7 @@ def save_sign_draft(*, consent_request: ConsentRequest, draft: dict[str, str], i
         )
 
 
-def _document_id() -> str:
+def new_document_id() -> str:
     return "PRC-" + secrets.token_hex(5).upper()
 
 
@@ -867,7 +867,7 @@ def sign(
             raise NameMismatch(_("The name you typed doesn't match. Type the full name exactly as on the record."))
         signature = Signature.objects.create(
             request=consent_request,
-            document_id=_document_id(),
+            document_id=new_document_id(),
             decision=decision,
             typed_name=" ".join(typed_name.split()),
             drawn_signature=drawn_signature,
@@ -1300,6 +1300,24 @@ def record_checklist_marks(
     return entries
 
 
+def require_password(
+    *,
+    user: AbstractBaseUser,
+    password: str,
+    consent_request: ConsentRequest,
+    refused: str,
+    ip: str | None,
+    error: type[ConsentError] = ConsentError,
+) -> None:
+    """Re-authentication before a member of staff signs something: their password, typed again. A wrong
+    one is refused (`error`) and audited on the request as `refused`, before anything else is looked at."""
+    if user.check_password(password):
+        return
+    label = AuditAction(refused).label
+    audit(consent_request=consent_request, action=refused, message=f"{label}: wrong password", user=user, ip=ip)
+    raise error("That password isn't right. Enter the password you sign in with.")
+
+
 def sign_off_checklist(
     *, consent_request: ConsentRequest, user: AbstractBaseUser, password: str, ip: str | None = None
 ) -> ChecklistSignOff:
@@ -1307,15 +1325,9 @@ def sign_off_checklist(
 
     Every required item must be done or not applicable; the message names those that aren't.
     """
-    if not user.check_password(password):
-        audit(
-            consent_request=consent_request,
-            action=AuditAction.SIGN_OFF_REFUSED,
-            message="Checklist sign-off refused: wrong password",
-            user=user,
-            ip=ip,
-        )
-        raise ConsentError("That password isn't right. Enter the password you sign in with.")
+    require_password(
+        user=user, password=password, consent_request=consent_request, refused=AuditAction.SIGN_OFF_REFUSED, ip=ip
+    )
     with transaction.atomic():
         consent_request = lock_request(consent_request)
         if hasattr(consent_request, "checklist_sign_off"):

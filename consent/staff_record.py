@@ -34,7 +34,7 @@ from consent.models import (
     Status,
 )
 from consent.scans import CheckedScan, check_scan
-from consent.services import ConsentError, _document_id, lock_request
+from consent.services import ConsentError, lock_request, new_document_id
 from consent.state import Transition
 
 logger = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ def record_consent_by_staff(
                 raise ConsentError(why_not_recordable(consent_request))
             record = StaffRecordedConsent(
                 request=consent_request,
-                document_id=_document_id(),
+                document_id=new_document_id(),
                 decision=decision,
                 method=method,
                 obtained_by_name=" ".join(obtained_by_name.split())[:200],

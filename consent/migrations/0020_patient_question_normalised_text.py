@@ -22,7 +22,7 @@ def fill_normalised_texts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consent", "0020_audit_procedure_retired_restored"),
+        ("consent", "0019_audit_action_choices"),
     ]
 
     operations = [
