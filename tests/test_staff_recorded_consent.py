@@ -16,7 +16,6 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -38,6 +37,7 @@ from records.integrity import RecordCheck
 from records.pdf import staff_record_pdf_html
 from records.verify_views import verify_pdf
 from tests.conftest import PASSWORD, sign_case
+from tests.test_audit_chain import tamper
 
 # Files -------------------------------------------------------------------------------------------
 
@@ -448,11 +448,8 @@ def test_verify_records_checks_the_row_and_the_scan_against_the_audit_chain(case
     [finding] = RecordCheck().findings()
     assert kept.document_id in finding.what and "stored scan is not the one recorded" in finding.problem
 
-    with connection.cursor() as cursor:  # and the row changed in the database
-        cursor.execute(
-            "UPDATE consent_staffrecordedconsent SET obtained_by_name = 'Someone else' WHERE id = %s",
-            [kept.pk],
-        )
+    # And the row changed in the database, by someone who switched PostgreSQL's append-only trigger off.
+    tamper("UPDATE consent_staffrecordedconsent SET obtained_by_name = 'Someone else' WHERE id = %s", [kept.pk])
     [finding] = RecordCheck().findings()
     assert "no longer matches the digest" in finding.problem
 
