@@ -17,13 +17,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from consent import services
-from consent.models import AuditAction, AuditEvent, ConsentRequest
+from consent.models import AuditAction, AuditEvent, ConsentRequest, Patient
 from consent.staff_record import record_consent_by_staff
 from integrations import webhooks
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -511,3 +514,39 @@ def test_content_admins_do_not_see_webhooks(content_admin, client, superuser, re
     client.force_login(content_admin)
     assert client.get(reverse("admin:integrations_webhookendpoint_changelist")).status_code == 403
     assert "Webhook" not in client.get(reverse("admin:index")).content.decode()
+
+
+# The patient's opaque id --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_patients_from_before_the_opaque_id_each_get_their_own_when_migrating():
+    before = [("consent", "0025_audit_action_choices_for_issue_17")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_patient = executor.loader.project_state(before).apps.get_model("consent", "Patient")
+    for mrn in ("MRN-1", "MRN-2", "MRN-3"):
+        old_patient.objects.create(full_name="Test", date_of_birth=datetime.date(1970, 1, 1), mrn=mrn)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    ids = list(Patient.objects.values_list("public_id", flat=True))
+    assert len(ids) == 3 and len(set(ids)) == 3 and None not in ids
+
+
+def test_with_the_worker_queue_the_send_and_each_retry_wait_in_the_queue(settings, receiver, endpoint, case_a):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    receiver.answers = [500]
+    queue = DBTaskResult.objects.filter(task_path="integrations.webhooks.deliver_webhook")
+
+    [delivery] = webhooks.emit(WebhookEvent.REQUEST_CREATED, case_a.request)
+    assert receiver.received == [], "nothing is sent in the request that made the change"
+    assert queue.count() == 1 and queue.get().args_kwargs["args"] == [delivery.pk]
+
+    webhooks.deliver(delivery.pk)  # what the worker runs
+    delivery.refresh_from_db()
+    retry = queue.order_by("-enqueued_at").first()
+    assert delivery.status == WebhookDelivery.Status.FAILED and queue.count() == 2
+    assert retry.run_after == delivery.next_attempt_at
+    assert retry.run_after >= timezone.now() + datetime.timedelta(seconds=webhooks.RETRY_DELAYS[0] - 1)
