@@ -97,13 +97,21 @@ def _where(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
+def _events(event_types: Iterable[str]) -> list[str]:
+    events = sorted(set(event_types))
+    unknown = [event for event in events if event not in WebhookEvent.values]
+    if unknown:
+        raise ValueError(f"No such webhook events: {', '.join(unknown)}. Choose from {', '.join(WebhookEvent.values)}.")
+    return events
+
+
 def register_endpoint(
     *, url: str, description: str, event_types: Iterable[str], user: AbstractBaseUser
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint (its URL checked: `check_endpoint_url`); returns it and its secret, to show once."""
     check_endpoint_url(url)
     secret = new_secret()
-    events = sorted(set(event_types))
+    events = _events(event_types)
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
             url=url, description=description, secret=secret, event_types=events, created_by=user
@@ -129,7 +137,7 @@ def change_endpoint(
 ) -> WebhookEndpoint:
     """Change an endpoint's URL, description, events or whether it is active; ticking "active" on a
     disabled endpoint re-enables it (`reenable_endpoint`)."""
-    events = sorted(set(event_types))
+    events = _events(event_types)
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         if url != endpoint.url:

@@ -550,3 +550,9 @@ def test_with_the_worker_queue_the_send_and_each_retry_wait_in_the_queue(setting
     assert delivery.status == WebhookDelivery.Status.FAILED and queue.count() == 2
     assert retry.run_after == delivery.next_attempt_at
     assert retry.run_after >= timezone.now() + datetime.timedelta(seconds=webhooks.RETRY_DELAYS[0] - 1)
+
+
+def test_an_unknown_event_is_refused(receiver, superuser):
+    with pytest.raises(ValueError, match=r"No such webhook events: consent\.maybe\."):
+        register(superuser, receiver.url, events=["consent.signed", "consent.maybe"])
+    assert not WebhookEndpoint.objects.exists()
