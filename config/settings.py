@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "journey",
     "staff",
     "editor",
+    "integrations",  # other systems (an EHR): signed event webhooks
     "demo",  # the demo accounts and requests of `make run` (management commands only)
 ]
 
@@ -223,6 +224,13 @@ PROCEED_SCAN_MAX_BYTES = env_int("PROCEED_SCAN_MAX_BYTES", 20 * 1024 * 1024, min
 # the health professional) of a consent the patient e-signed. Off: the countersignature is shown and
 # flagged, but nothing waits for it.
 PROCEED_REQUIRE_COUNTERSIGNATURE = env_bool("PROCEED_REQUIRE_COUNTERSIGNATURE", default=False)
+
+# Webhooks (integrations/webhooks.py): an endpoint must be https on a public address (server-side
+# request forgery); on, http and private or loopback addresses are allowed too (tests, a receiver on
+# the clinic's own network). Each send waits this long to connect, then this long for the answer.
+PROCEED_WEBHOOKS_ALLOW_PRIVATE = env_bool("PROCEED_WEBHOOKS_ALLOW_PRIVATE", default=False)
+PROCEED_WEBHOOKS_CONNECT_TIMEOUT_SECONDS = 5
+PROCEED_WEBHOOKS_READ_TIMEOUT_SECONDS = 10
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

@@ -95,6 +95,9 @@ class Patient(models.Model):
     # The name as a search compares it (`searchable`): kept in step with `full_name` on every save.
     search_name = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The patient's opaque id for other systems (webhooks' and FHIR's "Patient/<public_id>"): the database
+    # id would tell them how many patients there are.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["full_name"]
@@ -845,6 +848,10 @@ class AuditAction(models.TextChoices):
     COUNTERSIGN_REFUSED = "countersign_refused", "Countersignature refused"
     CLINICIAN_DOCUMENT_RENDERED = "clinician_document_rendered", "Clinician's part record created"
     RECORDS_EXPORTED = "records_exported", "Records exported"
+    WEBHOOK_ENDPOINT_REGISTERED = "webhook_endpoint_registered", "Webhook endpoint registered"
+    WEBHOOK_ENDPOINT_CHANGED = "webhook_endpoint_changed", "Webhook endpoint changed"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled", "Webhook endpoint disabled"
+    WEBHOOK_ENDPOINT_REENABLED = "webhook_endpoint_reenabled", "Webhook endpoint re-enabled"
 
 
 class AuditEvent(ImmutableModel):

@@ -252,6 +252,9 @@ def create_consent_request(
             user=created_by,
             ip=ip,
         )
+        transaction.on_commit(
+            lambda: signals.request_created.send(sender=ConsentRequest, consent_request=consent_request), robust=True
+        )
     return consent_request, token
 
 
@@ -1347,6 +1350,10 @@ def sign_off_checklist(
             user=user,
             ip=ip,
         )
+        transaction.on_commit(
+            lambda: signals.checklist_signed_off.send(sender=ConsentRequest, consent_request=consent_request),
+            robust=True,
+        )
     return sign_off
 
 
@@ -1448,6 +1455,9 @@ def confirm_on_the_day(
             message="Consent confirmed with the patient on the day",
             user=user,
             ip=ip,
+        )
+        transaction.on_commit(
+            lambda: signals.consent_confirmed.send(sender=ConsentRequest, consent_request=consent_request), robust=True
         )
     return consent_request
 

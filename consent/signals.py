@@ -18,3 +18,12 @@ consent_recorded_by_staff = Signal()
 # A clinician countersigned a patient's consent (the statement of the health professional).
 # Argument: countersignature.
 consent_countersigned = Signal()
+
+# A nurse created a request. Argument: consent_request.
+request_created = Signal()
+
+# A nurse confirmed consent with the patient on the day. Argument: consent_request.
+consent_confirmed = Signal()
+
+# A nurse signed the checklist off. Argument: consent_request.
+checklist_signed_off = Signal()

@@ -30,6 +30,7 @@ from consent.models import (
     WithdrawalDocument,
 )
 from consent.services import lock_request
+from records import signals
 from records.render_limits import (
     render_clinician_pdf_with_limits,
     render_consent_pdf_with_limits,
@@ -68,6 +69,13 @@ def _store_sealed_document(
                 message=message,
                 actor=AuditEvent.Actor.SYSTEM,
                 detail={"document_id": document_id, "sha256": document.sha256},
+            )
+            stored = document
+            transaction.on_commit(
+                lambda: signals.document_stored.send(
+                    sender=type(stored), document=stored, document_id=document_id, consent_request=consent_request
+                ),
+                robust=True,
             )
     except BaseException:
         if document is not None and document.file.name:

@@ -1,7 +1,7 @@
 """Imports run one way (docs/architecture.md): each app imports only from the layers below it.
 
     procedures (clinical content)  <  consent (the domain)  <  records (sealed PDFs)
-    <  accounts  <  journey | staff (one app per audience; neither imports the other)
+    <  accounts  <  journey | staff | integrations (one app per audience or other system; none imports another)
     <  editor (the content admin's pages; it shows the journey's pages as a preview)
     <  demo (demo data)  <  config's wiring (urls, middleware, settings)
 
@@ -27,6 +27,7 @@ LAYERS = {
     "accounts": 3,
     "journey": 4,
     "staff": 4,
+    "integrations": 4,
     "editor": 5,
     "demo": 6,
     "config": 7,

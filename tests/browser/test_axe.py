@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.test import RequestFactory
@@ -569,3 +570,17 @@ def test_the_blood_thinner_pages_pass_axe(new_page, nurse, content_admin, proced
         audit(admin, label)
 
     audit.assert_clean(BLOOD_THINNER_ROUTES)
+
+
+def test_the_webhook_secret_page_passes_axe(new_page, superuser, settings):
+    """The page that shows a webhook endpoint's secret once, after registering it (the rest of the
+    webhooks' admin is Django's own pages)."""
+    settings.PROCEED_WEBHOOKS_ALLOW_PRIVATE = True  # a receiver on 127.0.0.1 (nothing is sent here)
+    audit = AxeAudit()
+    page = new_page(viewport=DESKTOP)
+    sign_in_staff(page, superuser, "/admin/integrations/webhookendpoint/add/")
+    page.fill("#id_url", "http://127.0.0.1:9/hooks")
+    page.check("input[value='consent.signed']")
+    page.click("input[name='_save']")
+    expect(page.get_by_label("Signing secret")).to_have_value(re.compile(r"^whsec_"))
+    audit(page, "webhook endpoint registered: its secret, shown once")

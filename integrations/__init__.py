@@ -1,0 +1,1 @@
+"""Talking to other systems (an EHR): signed event webhooks. Nothing in the domain imports this app."""
