@@ -86,6 +86,8 @@ class Patient(models.Model):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
     mrn = models.CharField("Medical record number", max_length=50, unique=True)
+    # The patient's opaque id for other systems (FHIR `Patient/<public_id>`): never the record number.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
@@ -845,6 +847,7 @@ class AuditAction(models.TextChoices):
     COUNTERSIGN_REFUSED = "countersign_refused", "Countersignature refused"
     CLINICIAN_DOCUMENT_RENDERED = "clinician_document_rendered", "Clinician's part record created"
     RECORDS_EXPORTED = "records_exported", "Records exported"
+    API_CALL = "api_call", "Integration API call"
 
 
 class AuditEvent(ImmutableModel):
@@ -864,11 +867,12 @@ class AuditEvent(ImmutableModel):
         PATIENT = "patient", "Patient (via their link)"
         STAFF = "staff", "Staff"
         SYSTEM = "system", "System"
+        INTEGRATION = "integration", "Integration client (API)"
 
     request = models.ForeignKey(
         ConsentRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
-    actor = models.CharField(max_length=10, choices=Actor.choices)
+    actor = models.CharField(max_length=20, choices=Actor.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

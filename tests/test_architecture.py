@@ -27,6 +27,7 @@ LAYERS = {
     "accounts": 3,
     "journey": 4,
     "staff": 4,
+    "integrations": 4,
     "editor": 5,
     "demo": 6,
     "config": 7,
