@@ -416,3 +416,18 @@ def test_an_unknown_id_or_a_request_the_client_didnt_make_is_not_found(api):
         assert moved.status_code == cancelled.status_code == 404
         assert "Bob" not in moved.content.decode() + cancelled.content.decode()
     assert not ConsentRequest.objects.filter(status=Status.CANCELLED).exists()
+
+
+def test_nothing_personal_and_no_link_reaches_the_logs(api, caplog):
+    caplog.set_level("DEBUG")
+
+    body = created(api, send_invite=True)
+    api.create(new_body())  # a retry
+    api.create(new_body(appointment_at=in_days(12)))  # a replay with another body: 409
+    api.create(new_body(date_of_birth="2999-01-01"), key="appt-3")  # 400
+    api.move(body["id"], {"appointment_at": in_days(15)})
+
+    token = body["link"].rsplit("/c/", 1)[1].strip("/")
+    logged = caplog.text
+    assert "/api/v1/consent-requests" in logged  # the refusals were logged (by path): the search sees them
+    assert not [value for value in (*PERSONAL, token, api.token) if value in logged]
