@@ -17,7 +17,7 @@ from django.http import HttpRequest, JsonResponse
 
 from config.client_ip import client_ip
 from consent import services
-from consent.models import ConsentRequest, Language, Status
+from consent.models import AuditEvent, ConsentRequest, Language, Status
 from integrations.models import SCOPE_REQUESTS_WRITE, ExternalRequestKey, IntegrationClient
 from integrations.oauth import api_error, api_view, read_json
 from integrations.scheduling_forms import CancelForm, MoveForm, NewRequestForm, errors_of
@@ -25,6 +25,7 @@ from integrations.scheduling_forms import CancelForm, MoveForm, NewRequestForm, 
 logger = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = ExternalRequestKey._meta.get_field("key").max_length
+INTEGRATION = AuditEvent.Actor.INTEGRATION  # the services' own events name an integration as their actor
 LINK_NOT_AGAIN = (
     "The patient's link is shown only in the response that created the request. If it was lost, "
     "ask the clinic to reissue the link from the request."
@@ -113,6 +114,7 @@ def create_request(request: HttpRequest, *, client: IntegrationClient) -> JsonRe
                     phone=fields["mobile"],
                     preferred_language=fields["language"] or Language.ENGLISH,
                     ip=ip,
+                    actor=INTEGRATION,
                 )
             except services.ConsentError as error:
                 return api_error(409, str(error), errors={"record_number": [str(error)]})
@@ -126,6 +128,7 @@ def create_request(request: HttpRequest, *, client: IntegrationClient) -> JsonRe
                 created_by=None,
                 ip=ip,
                 confirm_another=True,
+                actor=INTEGRATION,
             )
             ExternalRequestKey.objects.create(client=client, key=key, request=consent_request, body_hash=body_hash)
     except services.ConsentError as error:
@@ -140,7 +143,7 @@ def create_request(request: HttpRequest, *, client: IntegrationClient) -> JsonRe
     body = {**request_json(consent_request), "link": services.patient_link(token), "invite_sent": False}
     if fields["send_invite"]:
         try:
-            services.send_invite_email(consent_request=consent_request, token=token, ip=ip)
+            services.send_invite_email(consent_request=consent_request, token=token, ip=ip, actor=INTEGRATION)
             body["invite_sent"] = True
         except (smtplib.SMTPException, OSError):
             logger.warning("Invitation email for request %s could not be sent", consent_request.public_id)
@@ -193,6 +196,7 @@ def move_request(request: HttpRequest, public_id, *, client: IntegrationClient) 
                 reason=fields["reason"] or f"Appointment moved by the scheduling system ({client.name})",
                 user=None,
                 ip=client_ip(request),
+                actor=INTEGRATION,
             )
         except services.ConsentError as error:
             return api_error(409, str(error))
@@ -219,6 +223,7 @@ def cancel_request(request: HttpRequest, public_id, *, client: IntegrationClient
             user=None,
             ip=client_ip(request),
             reason=form.cleaned_data["reason"] or f"Cancelled by the scheduling system ({client.name})",
+            actor=INTEGRATION,
         )
     except services.ConsentError as error:
         return api_error(409, str(error))

@@ -125,7 +125,8 @@ def test_creating_is_audited_naming_the_client_and_nothing_personal(api):
     assert call.request == consent_request
     assert call.detail["client_name"] == "Scheduler"
     assert call.detail["status"] == 201
-    assert AuditEvent.objects.filter(request=consent_request, action=AuditAction.CREATED).exists()
+    made = AuditEvent.objects.get(request=consent_request, action=AuditAction.CREATED)
+    assert (made.actor, made.user) == (AuditEvent.Actor.INTEGRATION, None)
     for event in AuditEvent.objects.all():
         text = event.message + json.dumps(event.detail, ensure_ascii=False)
         assert not [value for value in PERSONAL if value in text], event.action
@@ -140,6 +141,7 @@ def test_the_invitation_is_emailed_when_asked(api):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ana@example.org"]
     assert body["link"] in mail.outbox[0].body
+    assert AuditEvent.objects.get(action=AuditAction.INVITED).actor == AuditEvent.Actor.INTEGRATION
 
 
 def test_an_existing_patient_is_found_not_duplicated(api):
@@ -331,6 +333,7 @@ def test_moving_the_appointment_moves_the_links_expiry_and_shows_no_link(api):
     assert answer["link_expires_at"] == consent_request.expires_at.isoformat()
     corrected = AuditEvent.objects.get(action=AuditAction.DETAILS_CORRECTED)
     assert "Scheduler" in corrected.detail["reason"]
+    assert corrected.actor == AuditEvent.Actor.INTEGRATION
     assert AuditEvent.objects.filter(action=AuditAction.API_CALL, request=consent_request).count() == 2
 
 
@@ -391,7 +394,7 @@ def test_cancelling_stops_the_link_and_cancelling_twice_is_refused(api):
     assert consent_request.cancel_reason == "Appointment cancelled in the scheduling system"
     assert second.status_code == 409
     assert "can't be cancelled" in second.json()["error"]
-    assert AuditEvent.objects.filter(action=AuditAction.CANCELLED).count() == 1
+    assert AuditEvent.objects.get(action=AuditAction.CANCELLED).actor == AuditEvent.Actor.INTEGRATION
     moved = api.move(body["id"], {"appointment_at": in_days(15)})
     assert moved.status_code == 409
 
