@@ -24,7 +24,7 @@ from integrations.scheduling_forms import CancelForm, MoveForm, NewRequestForm, 
 
 logger = logging.getLogger(__name__)
 
-MAX_KEY_LENGTH = ExternalRequestKey._meta.get_field("key").max_length
+MAX_KEY_LENGTH = 150  # characters of an Idempotency-Key header or an external appointment id
 INTEGRATION = AuditEvent.Actor.INTEGRATION  # the services' own events name an integration as their actor
 LINK_NOT_AGAIN = (
     "The patient's link is shown only in the response that created the request. If it was lost, "
@@ -58,10 +58,11 @@ def _body_hash(data: dict) -> str:
 
 
 def _idempotency_key(request: HttpRequest, data: dict) -> str:
+    """The header's key, else the external appointment id (prefixed: the two never collide)."""
     key = request.headers.get("Idempotency-Key", "").strip()
     external = data.get("external_appointment_id")
     if not key and isinstance(external, str) and external.strip():
-        key = f"appointment:{external.strip()}"
+        return f"appointment:{external.strip()[:MAX_KEY_LENGTH]}"  # a longer id is refused by the form
     return key
 
 
@@ -93,8 +94,12 @@ def create_request(request: HttpRequest, *, client: IntegrationClient) -> JsonRe
             "second request.",
             errors={"Idempotency-Key": ["Required (or external_appointment_id)."]},
         )
-    if len(key) > MAX_KEY_LENGTH:
-        return api_error(400, f"The Idempotency-Key is too long: at most {MAX_KEY_LENGTH - 20} characters.")
+    if len(request.headers.get("Idempotency-Key", "").strip()) > MAX_KEY_LENGTH:
+        return api_error(
+            400,
+            f"The Idempotency-Key is too long: send at most {MAX_KEY_LENGTH} characters.",
+            errors={"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]},
+        )
     body_hash = _body_hash(data)
     existing = ExternalRequestKey.objects.filter(client=client, key=key).first()
     if existing:

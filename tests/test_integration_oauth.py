@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 
 import pytest
@@ -225,3 +226,14 @@ def test_clients_are_registered_by_superusers_only(db, client, django_user_model
     text = page.content.decode()
     assert "Copy and store this secret now" in text
     assert "Allowed scopes" in text
+
+
+def test_the_client_may_authenticate_with_http_basic_as_in_the_readme(scheduler):
+    credentials = base64.b64encode(f"{scheduler.client_id}:{SECRET}".encode()).decode()
+
+    response = Client().post(
+        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {credentials}"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["scope"] == "requests.write"

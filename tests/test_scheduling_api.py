@@ -434,3 +434,11 @@ def test_nothing_personal_and_no_link_reaches_the_logs(api, caplog):
     logged = caplog.text
     assert "/api/v1/consent-requests" in logged  # the refusals were logged (by path): the search sees them
     assert not [value for value in (*PERSONAL, token, api.token) if value in logged]
+
+
+def test_an_overlong_idempotency_key_is_refused(api):
+    response = api.create(new_body(), key="k" * 151)
+
+    assert response.status_code == 400
+    assert "150" in response.json()["errors"]["Idempotency-Key"][0]
+    assert not ConsentRequest.objects.exists()
