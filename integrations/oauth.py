@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AnonymousUser
@@ -29,8 +28,6 @@ from config.client_ip import client_ip
 from consent.audit import audit
 from consent.models import AuditAction, AuditEvent, ConsentRequest
 from integrations.models import IntegrationClient
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # no request to the API needs more; a bigger body is refused unread (413)
 RATE_LIMIT_WINDOW_SECONDS = 60
@@ -110,7 +107,7 @@ def api_view(*, scope: str, methods: Iterable[str]) -> Callable:
       429 with `Retry-After`. Not audited (a flood must not flood the audit chain).
     - The scope: a token without it gives 403 naming the scope.
     - The method: another one gives 405 with `Allow`.
-    - A body over MAX_BYTES (64 KB) gives 413, unread.
+    - A body over MAX_BODY_BYTES (64 KB) gives 413.
     - Then the view runs, called with `client=` the IntegrationClient. If the call concerns a consent
       request the view sets `request.api_consent_request` to it, so the audit event is linked to it.
 

@@ -8,12 +8,13 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from consent.models import AuditAction, AuditEvent
-from integrations.models import SCOPES
+from integrations.models import SCOPES, IntegrationClient
 from tests.conftest import make_user
 from tests.integration_clients import SECRET, bearer, make_integration_client
 
@@ -237,3 +238,40 @@ def test_the_client_may_authenticate_with_http_basic_as_in_the_readme(scheduler)
 
     assert response.status_code == 200
     assert response.json()["scope"] == "requests.write"
+
+
+def test_a_superuser_registers_a_client_in_the_admin_and_it_gets_a_token(db, client, django_user_model):
+    superuser = make_user(django_user_model, "api.super", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    page = client.get("/admin/oauth2_provider/application/add/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    secret = data["client_secret"]  # shown on the page, once
+    data.update(
+        name="Theatre scheduling",
+        client_type="confidential",
+        authorization_grant_type="client-credentials",
+        **{
+            "integration-TOTAL_FORMS": "1",
+            "integration-INITIAL_FORMS": "0",
+            "integration-MIN_NUM_FORMS": "1",
+            "integration-MAX_NUM_FORMS": "1",
+            "integration-0-allowed_scopes": "requests.write",
+            "integration-0-rate_limit_per_minute": "60",
+            "integration-0-active": "on",
+        },
+    )
+
+    response = client.post("/admin/oauth2_provider/application/add/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    application = Application.objects.get(name="Theatre scheduling")
+    assert application.client_secret != secret and identify_hasher(application.client_secret)
+    assert application.integration.scopes == {"requests.write"}
+    assert secret not in client.get(f"/admin/oauth2_provider/application/{application.pk}/change/").content.decode()
+    assert token_response(application.client_id, secret).json()["scope"] == "requests.write"
+
+
+def test_an_unknown_scope_is_refused_when_registering(db):
+    with pytest.raises(ValidationError, match="Unknown scope"):
+        IntegrationClient(application=Application(), allowed_scopes="requests.write admin").clean()
