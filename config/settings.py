@@ -80,7 +80,10 @@ INSTALLED_APPS = [
     "journey",
     "staff",
     "editor",
-    "integrations",  # other systems (an EHR): signed event webhooks
+    # Other systems (an EHR): OAuth 2.0 clients (client credentials only), the scheduling API, signed
+    # event webhooks.
+    "oauth2_provider",
+    "integrations",
     "demo",  # the demo accounts and requests of `make run` (management commands only)
 ]
 
@@ -401,6 +404,23 @@ PROCEED_PATIENT_IDLE_MINUTES = env_int("PROCEED_PATIENT_IDLE_MINUTES", 30, minim
 OTP_TOTP_ISSUER = "Proceed"  # short, so the QR code stays easy to scan
 # The admin's device pages never show a device's secret key.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# The integration API (integrations/): OAuth 2.0 client credentials through django-oauth-toolkit.
+# Access tokens are short-lived (no refresh tokens: a client asks for a new one); client secrets
+# are stored hashed; each client is granted only its own allowed scopes (integrations.oauth).
+PROCEED_API_TOKEN_SECONDS = env_int("PROCEED_API_TOKEN_SECONDS", 600, minimum=60)
+PROCEED_API_RATE_LIMIT = env_int("PROCEED_API_RATE_LIMIT", 120, minimum=1)  # per client per minute, by default
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "fhir.read": "Read patients, consents and documents (FHIR R4)",
+        "requests.write": "Create, move and cancel consent requests",
+        "webhooks": "Manage webhook endpoints",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": PROCEED_API_TOKEN_SECONDS,
+    "OAUTH2_VALIDATOR_CLASS": "integrations.oauth.ClientCredentialsValidator",
+}
+# DOT's own models (named so that a migration pointing at them resolves).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 
 # Client addresses behind a reverse proxy (see config/client_ip.py): how many proxies
 # in front of the app append to X-Forwarded-For. 0: no proxy, use the connection's address.

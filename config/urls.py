@@ -17,4 +17,6 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("verify/", include("records.verify_views")),  # public: check a sealed consent record PDF
     path("healthz", include("config.health")),  # for load balancers: no sign-in, nothing personal
+    path("o/", include("integrations.oauth_urls")),  # OAuth 2.0 token endpoint (client credentials only)
+    path("api/v1/", include("integrations.api_urls")),  # integrations: bearer tokens only, never a session
 ]

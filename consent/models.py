@@ -86,6 +86,9 @@ class Patient(models.Model):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
     mrn = models.CharField("Medical record number", max_length=50, unique=True)
+    # The patient's opaque id for other systems (webhooks' and FHIR's "Patient/<public_id>"): never the
+    # record number, nor the database id (which would tell them how many patients there are).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.ENGLISH)
@@ -95,9 +98,6 @@ class Patient(models.Model):
     # The name as a search compares it (`searchable`): kept in step with `full_name` on every save.
     search_name = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The patient's opaque id for other systems (webhooks' and FHIR's "Patient/<public_id>"): the database
-    # id would tell them how many patients there are.
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["full_name"]
@@ -852,6 +852,7 @@ class AuditAction(models.TextChoices):
     WEBHOOK_ENDPOINT_CHANGED = "webhook_endpoint_changed", "Webhook endpoint changed"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled", "Webhook endpoint disabled"
     WEBHOOK_ENDPOINT_REENABLED = "webhook_endpoint_reenabled", "Webhook endpoint re-enabled"
+    API_CALL = "api_call", "Integration API call"
 
 
 class AuditEvent(ImmutableModel):
@@ -871,11 +872,12 @@ class AuditEvent(ImmutableModel):
         PATIENT = "patient", "Patient (via their link)"
         STAFF = "staff", "Staff"
         SYSTEM = "system", "System"
+        INTEGRATION = "integration", "Integration client (API)"
 
     request = models.ForeignKey(
         ConsentRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
-    actor = models.CharField(max_length=10, choices=Actor.choices)
+    actor = models.CharField(max_length=20, choices=Actor.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

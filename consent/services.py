@@ -131,6 +131,7 @@ def find_or_create_patient(
     could_be_pregnant: str = "",
     user: AbstractBaseUser | None = None,
     ip: str | None = None,
+    actor: str | None = None,
 ) -> Patient:
     """The patient with this record number, or a new one.
 
@@ -168,6 +169,7 @@ def find_or_create_patient(
             action=AuditAction.PATIENT_CONTACT_UPDATED,
             message=f"Patient details updated ({', '.join(updates)})",
             user=user,
+            actor=actor,
             ip=ip,
             detail={"patient": patient.pk, "fields": list(updates)},
         )
@@ -183,11 +185,13 @@ def create_consent_request(
     created_by: AbstractBaseUser | None,
     ip: str | None = None,
     confirm_another: bool = False,
+    actor: str | None = None,
 ) -> tuple[ConsentRequest, str]:
     """A new request pinned to the procedure's current published version; returns it and its token.
 
     A second open request for the same patient and procedure (another appointment) is made only when
-    `confirm_another` says the nurse meant it.
+    `confirm_another` says the nurse meant it. `actor` names who made it when no user did (an
+    integration client: `AuditEvent.Actor.INTEGRATION`), as in the other services that take it.
     """
     version = procedure.current_version
     if version is None:
@@ -250,6 +254,7 @@ def create_consent_request(
             message=f"Request created for version {version.number} of the procedure information, "
             f"in {language_for_staff(language)}",
             user=created_by,
+            actor=actor,
             ip=ip,
         )
         transaction.on_commit(
@@ -259,7 +264,12 @@ def create_consent_request(
 
 
 def mark_invited(
-    *, consent_request: ConsentRequest, how: str, user: AbstractBaseUser | None = None, ip: str | None = None
+    *,
+    consent_request: ConsentRequest,
+    how: str,
+    user: AbstractBaseUser | None = None,
+    ip: str | None = None,
+    actor: str | None = None,
 ):
     """The link has been given to the patient (by email, on paper, or shown to them)."""
     with transaction.atomic():
@@ -271,12 +281,20 @@ def mark_invited(
             action=AuditAction.INVITED,
             message=f"Invitation {how}",
             user=user,
+            actor=actor,
             ip=ip,
         )
     return consent_request
 
 
-def send_invite_email(*, consent_request: ConsentRequest, token: str, user: AbstractBaseUser | None = None, ip=None):
+def send_invite_email(
+    *,
+    consent_request: ConsentRequest,
+    token: str,
+    user: AbstractBaseUser | None = None,
+    ip=None,
+    actor: str | None = None,
+):
     """Email the patient their personal link (plain text and HTML)."""
     patient = consent_request.patient
     if not patient.email:
@@ -299,7 +317,7 @@ def send_invite_email(*, consent_request: ConsentRequest, token: str, user: Abst
         )
         message.attach_alternative(render_to_string("consent/email/invite.html", context), "text/html")
     message.send()
-    return mark_invited(consent_request=consent_request, how="sent by email", user=user, ip=ip)
+    return mark_invited(consent_request=consent_request, how="sent by email", user=user, ip=ip, actor=actor)
 
 
 def reissue_link(*, consent_request: ConsentRequest, user: AbstractBaseUser | None, ip: str | None = None) -> str:
@@ -334,7 +352,12 @@ def reissue_link(*, consent_request: ConsentRequest, user: AbstractBaseUser | No
 
 
 def cancel_request(
-    *, consent_request: ConsentRequest, user: AbstractBaseUser, ip: str | None = None, reason: str = ""
+    *,
+    consent_request: ConsentRequest,
+    user: AbstractBaseUser | None,
+    ip: str | None = None,
+    reason: str = "",
+    actor: str | None = None,
 ) -> ConsentRequest:
     """Cancel an open request; its link stops working. The reason (the staff form requires one) is kept on it."""
     with transaction.atomic():
@@ -347,7 +370,12 @@ def cancel_request(
         consent_request.cancel_reason = reason.strip()[:1000]
         consent_request.save(update_fields=["status", "cancel_reason"])
         audit(
-            consent_request=consent_request, action=AuditAction.CANCELLED, message="Request cancelled", user=user, ip=ip
+            consent_request=consent_request,
+            action=AuditAction.CANCELLED,
+            message="Request cancelled",
+            user=user,
+            actor=actor,
+            ip=ip,
         )
     return consent_request
 
@@ -978,8 +1006,9 @@ def correct_details(
     appointment_at: datetime.datetime,
     clinician: str,
     reason: str,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     ip: str | None = None,
+    actor: str | None = None,
 ) -> list[str]:
     """Correct the patient's details and this request's appointment; returns the labels of what changed.
 
@@ -1032,6 +1061,7 @@ def correct_details(
                         message="The patient's date of birth was corrected on another request"
                         + ("; the locked link works again" if unlocked else "; the count of wrong dates was cleared"),
                         user=user,
+                        actor=actor,
                         ip=ip,
                         detail={"corrected_on": str(consent_request.public_id)},
                     )
@@ -1047,6 +1077,7 @@ def correct_details(
             action=AuditAction.DETAILS_CORRECTED,
             message=f"Corrected {', '.join(labels)}",
             user=user,
+            actor=actor,
             ip=ip,
             detail={"changes": changes, "reason": reason[:500], "after_signing": hasattr(consent_request, "signature")},
         )

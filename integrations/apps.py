@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class IntegrationsConfig(AppConfig):
-    """Talking to other systems: signed event webhooks (see `integrations.webhooks`)."""
+    """Talking to other systems: OAuth 2.0 clients and the API (`integrations.oauth`, `integrations.scheduling`),
+    and signed event webhooks (`integrations.webhooks`)."""
 
     name = "integrations"
     verbose_name = "Integrations"

@@ -7,7 +7,8 @@ saying where to add one.
 
 The roles are the fixed cast of STYLE.md: nobody signed in, the patient of
 case A (their browser passed A's identity check), the patient of case B (passed
-B's check, then tries A's pages), a nurse, a clinician, a content admin and a superuser. Case
+B's check, then tries A's pages), a nurse, a clinician, a content admin, a superuser, and an
+integration client (no session: a bearer token with every scope, which only the API reads). Case
 A is signed, with a question, a rendered PDF and audit events, so every page has
 something to leak. Besides the status, every response to someone who must not
 see a case is searched for that patient's name, record number, date of birth
@@ -43,10 +44,12 @@ from consent.models import AuditEvent, ConsentDocument, ConsentRequest, Patient,
 from procedures.pictures import store_picture
 from records import documents
 from tests.conftest import PASSWORD, PATIENT_A, PATIENT_B, StaffClient, build_procedure, make_case, make_user, sign_case
+from tests.integration_clients import make_integration_client
 
-ROLES = ("anonymous", "patient_a", "patient_b", "nurse", "clinician", "content_admin", "superuser")
+ROLES = ("anonymous", "patient_a", "patient_b", "nurse", "clinician", "content_admin", "superuser", "api_client")
 STAFF_ROLES = ("nurse", "clinician", "content_admin", "superuser")
-NOT_SIGNED_IN = ("anonymous", "patient_a", "patient_b")
+# The integration client has no session: outside the API it is anyone else without one.
+NOT_SIGNED_IN = ("anonymous", "patient_a", "patient_b", "api_client")
 
 # What would give case A's and case B's patient away.
 CASE_A_DATA = ("Ana María López", "Ana Mar", "López", "MRN-A-1001", "1950-03-14", "14 March 1950", "ana@example.org")
@@ -60,9 +63,10 @@ FORBIDDEN_DATA = {
     "nurse": (),
     "clinician": (),
     "superuser": (),
+    "api_client": CASE_A_DATA + CASE_B_DATA,  # not its requests: case A was made by a nurse
 }
 # Whoever must get no PDF from any URL here (patient B only ever asks for A's pages and public ones).
-SEES_NO_CASE = ("anonymous", "patient_b", "content_admin")
+SEES_NO_CASE = ("anonymous", "patient_b", "content_admin", "api_client")
 
 
 # The world -----------------------------------------------------------------------------
@@ -78,6 +82,7 @@ class World:
     item_key: str
     sessions: dict  # role -> session id of a browser signed in (staff) or past the identity check (patients)
     totp_device_pk: int | None
+    api_token: str = ""  # the integration client's bearer token
     objects: dict = field(default_factory=dict)  # admin model -> pk of one of its objects (as a string)
     missing_objects: set = field(default_factory=set)  # admin models with no object to show
 
@@ -130,7 +135,9 @@ def _build_world() -> World:
     sign_in = Client()
     sign_in.post(reverse("login"), {"username": "matrix.nurse", "password": "not the password"})
     sign_in.post(reverse("login"), {"username": "matrix.nurse", "password": PASSWORD})
+    api_token = make_integration_client("Matrix scheduler").issued_token()
     world = World(
+        api_token=api_token,
         users=users,
         procedure=procedure,
         case_a=case_a,
@@ -170,6 +177,8 @@ def client_for(role: str, world: World, client: Client) -> Client:
     instead of once per test keeps the ~1,000 visits fast)."""
     if role in world.sessions:
         client.cookies = SimpleCookie({settings.SESSION_COOKIE_NAME: world.sessions[role]})
+    if role == "api_client":
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {world.api_token}"
     return client
 
 
@@ -298,6 +307,14 @@ def admin_only(outcome: Outcome, superuser: Outcome | None = None) -> dict[str, 
         "content_admin": outcome,
         "superuser": superuser or outcome,
     }
+
+
+UNAUTHORISED = status(401, content_type="application/json", refusal=True)
+
+
+def api_clients_only(outcome: Outcome) -> dict[str, Outcome]:
+    """/api/: a bearer token only. Everyone else, staff sessions included, gets a 401."""
+    return {**everyone(UNAUTHORISED), "api_client": outcome}
 
 
 def patient_a_only(outcome: Outcome) -> dict[str, Outcome]:
@@ -464,6 +481,17 @@ EXPECTATIONS: dict[str, Entry] = {
         everyone(status(200, content_type="image/svg+xml")), parameters={"name": lambda w: stored_picture_name()}
     ),
     "healthz": Entry(everyone(OK)),
+    # OAuth 2.0 (client credentials): the token endpoint and revocation take a POST with the client's
+    # id and secret; a GET is refused (tests/test_integration_oauth.py has the real flow).
+    "o/token/": Entry(everyone(POST_ONLY)),
+    "o/revoke_token/": Entry(everyone(POST_ONLY)),
+    # The scheduling API (tests/test_scheduling_api.py): POST and PATCH only, and case A is not the
+    # client's own (a PATCH or cancel of it is a 404 there).
+    "api/v1/consent-requests": Entry(api_clients_only(status(405, content_type="application/json"))),
+    "api/v1/consent-requests/<uuid:public_id>": Entry(api_clients_only(status(405, content_type="application/json"))),
+    "api/v1/consent-requests/<uuid:public_id>/cancel": Entry(
+        api_clients_only(status(405, content_type="application/json"))
+    ),
 }
 
 

@@ -126,6 +126,11 @@ BLOOD_THINNER_ROUTES = {
     "admin:procedures_bloodthinner_history",
 }
 NOT_CHECKED = {
+    "oauth2_provider:token": "not a page: the OAuth 2.0 token endpoint answers integration clients in JSON",
+    "oauth2_provider:revoke-token": "not a page: OAuth 2.0 token revocation, for integration clients",
+    "api:consent_requests": "not a page: the scheduling API (JSON, bearer tokens only)",
+    "api:consent_request": "not a page: the scheduling API (JSON, bearer tokens only)",
+    "api:cancel_consent_request": "not a page: the scheduling API (JSON, bearer tokens only)",
     "journey:language": "POST only: the welcome page's language picker redirects back to the welcome page, "
     "which tests/browser/test_spanish.py checks in both languages",
     "logout": "POST only: it signs out and redirects to the sign-in page (checked)",
