@@ -418,6 +418,19 @@ OAUTH2_PROVIDER = {
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": PROCEED_API_TOKEN_SECONDS,
     "OAUTH2_VALIDATOR_CLASS": "integrations.oauth.ClientCredentialsValidator",
+    # RFC 9700 (the OAuth 2.0 Security BCP), ahead of DOT 4.0's defaults: no implicit or password
+    # grant, no plain PKCE, tokens only in the Authorization header, `iss` in responses, tokens stored
+    # hashed, refresh-token replay revokes the family, https redirect URIs only (Proceed uses none).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # DOT's own models (named so that a migration pointing at them resolves).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
