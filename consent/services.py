@@ -1009,8 +1009,12 @@ def correct_details(
     user: AbstractBaseUser | None,
     ip: str | None = None,
     actor: str | None = None,
+    only_if_undecided: bool = False,
 ) -> list[str]:
     """Correct the patient's details and this request's appointment; returns the labels of what changed.
+
+    `only_if_undecided` (a scheduling system moving an appointment): refused once the patient has
+    decided, checked under the request's lock, so a decision made in the same instant is never moved.
 
     The reason is required. Old and new values go in the audit event's detail (staff-only, never its
     message). A new date of birth clears every open link's count of wrong dates (and unlocks a link
@@ -1024,6 +1028,11 @@ def correct_details(
         consent_request = lock_request(consent_request)
         if consent_request.status == Status.CANCELLED:
             raise ConsentError("This request is cancelled: its details can't be changed.")
+        if only_if_undecided and consent_request.is_finished:
+            raise ConsentError(
+                f"This request is {consent_request.get_status_display().lower()}, so its appointment can't be moved "
+                "here. For a new appointment after a decision, create a new request."
+            )
         patient = Patient.objects.select_for_update().get(pk=consent_request.patient_id)
         changes: dict[str, list] = {}
         for name in PATIENT_CORRECTABLE:

@@ -202,6 +202,7 @@ def move_request(request: HttpRequest, public_id, *, client: IntegrationClient) 
                 user=None,
                 ip=client_ip(request),
                 actor=INTEGRATION,
+                only_if_undecided=True,  # the check above, again under the request's lock
             )
         except services.ConsentError as error:
             return api_error(409, str(error))

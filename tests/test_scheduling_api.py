@@ -378,6 +378,27 @@ def test_a_finished_or_cancelled_request_cant_be_moved(api):
     assert consent_request.appointment_at == datetime.datetime.fromisoformat(body["appointment_at"])
 
 
+def test_a_decision_made_while_the_move_is_on_its_way_is_never_moved(api, monkeypatch):
+    """The view's check passes, then the patient signs before the move takes the request's lock: the
+    service checks again under the lock and refuses."""
+    body = created(api)
+    consent_request = ConsentRequest.objects.get()
+    token = body["link"].rsplit("/c/", 1)[1].strip("/")
+    move = services.correct_details
+
+    def sign_first(**kwargs):
+        sign_case(Case(request=consent_request, token=token))
+        return move(**kwargs)
+
+    monkeypatch.setattr(services, "correct_details", sign_first)
+    response = api.move(body["id"], {"appointment_at": in_days(15)})
+
+    assert response.status_code == 409
+    assert "can't be moved" in response.json()["error"]
+    consent_request.refresh_from_db()
+    assert consent_request.appointment_at == datetime.datetime.fromisoformat(body["appointment_at"])
+
+
 # Cancelling --------------------------------------------------------------------------------
 
 
